@@ -37,7 +37,15 @@ struct conf_value {
     int line;             /* 1-based line of the token */
     int pos;              /* position as Go's token.Position() reports it */
     char *source_file;    /* file the token came from (NULL for strings) */
-    bool used_variable;   /* value came from a $variable reference */
+    bool used_variable;   /* Go's token.IsUsedVariable(): this definition was
+                             referenced by a later $variable (pedantic mode) */
+    bool is_token;        /* Go wraps this value in a *token (pedantic mode);
+                             false for raw values (non-pedantic, or inside a
+                             value parsed from an environment variable) */
+    size_t str_len;       /* CONF_STRING: byte length of u.str ("\x00" escapes
+                             can put NUL bytes inside; u.str is NUL-terminated) */
+    unsigned refs;        /* internal: extra owners of this node ($variable
+                             references share subtrees); do not mutate a tree */
     union {
         char *str;
         int64_t i;
@@ -66,6 +74,12 @@ typedef struct conf_error {
  * err filled. */
 conf_value *conf_parse(const char *data, bool pedantic, conf_error *err);
 
+/* Parse len bytes of config text (Go's internal parse(data, fp, pedantic)).
+ * fp is the path the text came from ("" or NULL for none): includes resolve
+ * relative to its directory and it appears in positions and errors. */
+conf_value *conf_parse_data(const char *data, size_t len, const char *fp, bool pedantic,
+                            conf_error *err);
+
 /* Parse a file (Go's ParseFile / ParseFileWithChecks); includes resolve
  * relative to the file's directory. */
 conf_value *conf_parse_file(const char *path, bool pedantic, conf_error *err);
@@ -75,13 +89,20 @@ conf_value *conf_parse_file(const char *path, bool pedantic, conf_error *err);
 conf_value *conf_parse_file_with_checks_digest(const char *path, char *digest_out,
                                                size_t digest_len, conf_error *err);
 
+/* Encode a value as Go's encoding/json does (map keys sorted, HTML-escaped
+ * strings, Go float formatting, datetimes as RFC 3339), without a trailing
+ * new line. Returns a malloc'd NUL-terminated buffer (caller frees) and its
+ * length in *len_out (may be NULL), or NULL on allocation failure. */
+char *conf_value_json(const conf_value *v, size_t *len_out);
+
 /* Free a tree returned by the parser. NULL is fine. */
 void conf_value_free(conf_value *v);
 
 /* Look up a key in a CONF_MAP (exact, case-sensitive). NULL if absent. */
 conf_value *conf_map_get(const conf_value *map, const char *key);
 
-/* Name of a type, for error messages ("string", "int64", ...). */
+/* Name of a type as Go's %T prints the raw value ("string", "int64",
+ * "float64", "bool", "time.Time", "[]interface {}", "map[string]interface {}"). */
 const char *conf_type_name(conf_type t);
 
 #endif

@@ -1,0 +1,351 @@
+/* A client connection (server/client.go): inbound protocol processing,
+ * message delivery, outbound buffering and flushing, ping timer, close.
+ *
+ * Ownership and threads:
+ * - Each socket client belongs to one I/O loop (client.loop). Only that
+ *   loop's thread touches the libuv handles, the parse state, the read
+ *   buffer, the write side of the outbound buffer (out.wbuf...) and `pcd`.
+ * - client.mu guards: flags, out.buf/out.len/out.pb (producers on any loop
+ *   append under it), subs, opts, ping, acc, echo/headers.
+ * - A client is reference counted. It is freed after it has been closed on
+ *   its loop and a grace period during which every I/O loop passed through
+ *   its poll phase (so no loop still holds a match result naming it).
+ *   Subscriptions removed while the client lives are freed the same way.
+ * - Lock order: server.mu -> client.mu -> io loop mutex. Never hold two
+ *   client locks at once.
+ * Dummy clients (client_new without a socket, as Go's tests use) run the
+ * parser and processing calls on the calling thread; output is dropped.
+ */
+#ifndef CNATSD_SERVER_CLIENT_H
+#define CNATSD_SERVER_CLIENT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "server/parser.h"
+#include "server/sublist.h"
+
+struct server;
+struct account;
+struct server_io_loop;
+
+/* Connection kinds (Go CLIENT, ROUTER, ...), in Go's order. */
+typedef enum client_kind {
+    CLIENT_KIND_CLIENT = 0,
+    CLIENT_KIND_ROUTER,
+    CLIENT_KIND_GATEWAY,
+    CLIENT_KIND_SYSTEM,
+    CLIENT_KIND_LEAF,
+    CLIENT_KIND_JETSTREAM,
+    CLIENT_KIND_ACCOUNT,
+} client_kind;
+
+/* Client protocol levels (Go ClientProtoZero / ClientProtoInfo). */
+#define CLIENT_PROTO_ZERO 0
+#define CLIENT_PROTO_INFO 1
+
+/* Why a connection was closed (Go ClosedState), in Go's order. */
+typedef enum closed_state {
+    CLIENT_CLOSED = 1,
+    AUTHENTICATION_TIMEOUT,
+    AUTHENTICATION_VIOLATION,
+    TLS_HANDSHAKE_ERROR,
+    SLOW_CONSUMER_PENDING_BYTES,
+    SLOW_CONSUMER_WRITE_DEADLINE,
+    WRITE_ERROR,
+    READ_ERROR,
+    PARSE_ERROR,
+    STALE_CONNECTION,
+    PROTOCOL_VIOLATION,
+    BAD_CLIENT_PROTOCOL_VERSION,
+    WRONG_PORT,
+    MAX_ACCOUNT_CONNECTIONS_EXCEEDED,
+    MAX_CONNECTIONS_EXCEEDED,
+    MAX_PAYLOAD_EXCEEDED,
+    MAX_CONTROL_LINE_EXCEEDED,
+    MAX_SUBSCRIPTIONS_EXCEEDED,
+    DUPLICATE_ROUTE,
+    ROUTE_REMOVED,
+    SERVER_SHUTDOWN,
+    AUTHENTICATION_EXPIRED,
+    WRONG_GATEWAY,
+    MISSING_ACCOUNT,
+    REVOCATION,
+    INTERNAL_CLIENT,
+    MSG_HEADER_VIOLATION,
+    NO_RESPONDERS_REQUIRES_HEADERS,
+    CLUSTER_NAME_CONFLICT,
+    DUPLICATE_REMOTE_LEAFNODE_CONNECTION,
+    DUPLICATE_CLIENT_ID,
+    DUPLICATE_SERVER_NAME,
+    MINIMUM_VERSION_REQUIRED,
+    CLUSTER_NAMES_IDENTICAL,
+    KICKED,
+    PROXY_NOT_TRUSTED,
+    PROXY_REQUIRED,
+} closed_state;
+
+/* Client flags (Go clientFlag bits). */
+enum {
+    CF_CONNECT_RECEIVED = 1u << 0,
+    CF_INFO_RECEIVED = 1u << 1,
+    CF_FIRST_PONG_SENT = 1u << 2,
+    CF_HANDSHAKE_COMPLETE = 1u << 3,
+    CF_FLUSH_OUTBOUND = 1u << 4,
+    CF_NO_RECONNECT = 1u << 5,
+    CF_CLOSE_CONNECTION = 1u << 6,
+    CF_CONN_MARKED_CLOSED = 1u << 7,
+    CF_WRITE_LOOP_STARTED = 1u << 8,
+    CF_SKIP_FLUSH_ON_CLOSE = 1u << 9,
+    CF_EXPECT_CONNECT = 1u << 10,
+    CF_IS_SLOW_CONSUMER = 1u << 11,
+};
+
+/* Options a client sends in CONNECT (Go ClientOpts; auth fields are read
+ * but unused until auth exists). Strings are owned (malloc) or NULL. */
+typedef struct client_opts {
+    bool echo;
+    bool verbose;
+    bool pedantic;
+    bool tls_required;
+    char *name;
+    char *lang;
+    char *version;
+    int protocol;
+    char *account;
+    bool account_new;
+    bool headers;
+    bool no_responders;
+} client_opts;
+
+/* sid -> subscription map (open addressing; the client owns the subs). */
+typedef struct client_sub_map {
+    subscription **slots;
+    size_t cap;   /* power of two or 0 */
+    size_t count; /* live entries */
+    size_t used;  /* live + tombstones */
+} client_sub_map;
+
+/* Pending-flush set of a producer (Go pcd map); loop thread only. */
+typedef struct client_pcd {
+    struct client **slots;
+    size_t cap;
+    size_t count;
+} client_pcd;
+
+typedef struct client {
+    pthread_mutex_t mu;
+    atomic_int refs;
+    uint64_t cid;
+    client_kind kind;
+    struct server *srv;
+    struct account *acc;
+    client_opts opts;
+    uint32_t flags;
+    closed_state close_reason;
+    bool echo;
+    bool headers;
+    bool trace;
+    int32_t mpay;
+    int32_t msubs;
+    int32_t mcl;
+
+    parse_state ps;
+    char err_text[512];
+
+    char ncs[160];   /* "host:port - cid:N" (Go c.ncs) */
+    char host[64];
+    uint16_t port;
+
+    client_sub_map subs;
+    bool subs_closed; /* Go's c.subs == nil after close */
+
+    struct {
+        char *buf;    /* appended by producers under mu */
+        size_t len, cap;
+        int64_t pb;   /* pending bytes: buf plus unwritten wbuf */
+        int64_t mp;   /* max pending */
+        int64_t wdl;  /* write deadline, ns */
+        /* loop thread only: */
+        char *wbuf;
+        size_t wlen, wcap, woff;
+        bool writing;
+    } out;
+
+    struct {
+        int msgs;
+        int bytes;
+        int subs;
+        size_t rsz;   /* read buffer size */
+        int srs;      /* short reads */
+        char *rbuf;
+        bool reading; /* inside a read callback */
+    } in;
+
+    struct {
+        int out;
+        bool tmr_set;
+    } ping;
+
+    int64_t in_msgs, in_bytes, out_msgs, out_bytes;
+    int64_t start, last, last_in, rtt, rtt_start; /* ns (monotonic) */
+
+    client_pcd pcd;
+    uint64_t rng;
+    char *mh_buf;       /* MSG/HMSG header scratch (loop thread only) */
+    size_t mh_cap;
+
+    /* I/O (NULL loop for dummy clients). */
+    struct server_io_loop *loop;
+    uv_tcp_t tcp;
+    uv_timer_t ping_tmr;
+    uv_timer_t wd_tmr;
+    uv_write_t wreq;
+    int open_handles;   /* handles not yet closed */
+    bool io_closing;
+    bool close_pending; /* close once the in-flight write is done */
+    bool io_started;
+
+    /* Cross-thread work queue link (guarded by the loop's mutex). */
+    struct client *work_next, *work_prev;
+    bool in_work_q;
+    uint32_t work;      /* CLIENT_WORK_* bits, under the loop's mutex */
+
+    /* Server registry link (guarded by server.mu). */
+    struct client *srv_next, *srv_prev;
+    bool registered;
+} client;
+
+#define CLIENT_WORK_FLUSH 1u
+#define CLIENT_WORK_CLOSE 2u
+
+/* Allocates a client of the given kind with no socket (Go &client{...}):
+ * limits from the server options (or unlimited without a server), default
+ * CONNECT options. Socket clients then get client_init_client. One
+ * reference for the caller (client_release). */
+client *client_new(struct server *s, client_kind kind);
+
+/* Go (c *client) initClient: cid, limits, connection string. Called by
+ * client_new; the remote address is filled by the server afterwards. */
+void client_init_client(client *c);
+
+/* Adds a reference. */
+void client_retain(client *c);
+
+/* Drops a reference; frees the client (and its remaining subscriptions,
+ * removing them from the account first if still inserted) at zero. */
+void client_release(client *c);
+
+/* Go (c *client) registerWithAccount. Returns 0 or CLIENT_ERR_CONNECTION_CLOSED. */
+int client_register_with_account(client *c, struct account *acc);
+
+/* Go (c *client) String: the connection description (borrowed). */
+const char *client_string(client *c);
+
+/* Go (c *client) kindString. */
+const char *client_kind_string(const client *c);
+
+/* Go (reason ClosedState) String. */
+const char *closed_state_string(closed_state reason);
+
+/* Go (c *client) isClosed. Client lock held. */
+bool client_is_closed(const client *c);
+
+/* Go (c *client) awaitingAuth. Client lock held. */
+bool client_awaiting_auth(const client *c);
+
+/* --- inbound processing (loop thread / dummy caller) --- */
+int client_process_connect(client *c, const char *arg, size_t len);
+int client_process_info(client *c, const char *arg, size_t len);
+void client_process_err(client *c, const char *arg, size_t len);
+int client_process_pub(client *c, const char *arg, size_t len);
+int client_process_header_pub(client *c, const char *arg, size_t len,
+                              const char *remaining, size_t rem_len);
+int client_parse_sub(client *c, const char *arg, size_t len, bool no_forward);
+/* Go processSub: creates and inserts a subscription; *out gets it (owned
+ * by the client) or NULL. Returns a client_err. */
+int client_process_sub(client *c, const char *subject, size_t slen, const char *queue,
+                       size_t qlen, const char *sid, size_t sidlen, bool no_forward,
+                       subscription **out);
+int client_process_unsub(client *c, const char *arg, size_t len);
+void client_process_ping(client *c);
+void client_process_pong(client *c);
+/* Go processInboundMsg / processInboundClientMsg: msg includes CRLF. */
+void client_process_inbound_msg(client *c, const char *msg, size_t len);
+/* Returns whether anything was delivered (Go's first result). */
+bool client_process_inbound_client_msg(client *c, const char *msg, size_t len);
+
+/* Go (c *client) unsubscribe: removes sub (when remove) unless it has an
+ * unreached max and !force. Takes the client lock. */
+void client_unsubscribe(client *c, struct account *acc, subscription *sub, bool force, bool remove);
+
+/* Go (c *client) clearAccountSubs: drops every subscription of c from its
+ * account (close: keep them listed in c for the final free). */
+void client_clear_account_subs(client *c, bool close);
+
+/* --- outbound --- */
+/* Go sendErr: queues "-ERR '<err>'\r\n". Takes the client lock. */
+void client_send_err(client *c, const char *err);
+/* Go sendOK. Takes the client lock. */
+void client_send_ok(client *c);
+/* Go enqueueProto: queues bytes and signals a flush. Client lock held. */
+void client_enqueue_proto(client *c, const char *proto, size_t len);
+/* Go queueOutbound: appends bytes (slow consumer check). Lock held. */
+void client_queue_outbound(client *c, const char *data, size_t len);
+/* Go flushSignal: asks the client's loop to flush. Lock held. */
+void client_flush_signal(client *c);
+/* Go flushOutbound: writes what is pending. Client's loop thread only,
+ * client lock NOT held. Returns true when nothing is left to wait for. */
+bool client_flush_outbound(client *c);
+/* Go flushClients: flushes every client collected in c's pcd set. Loop
+ * thread of c. */
+void client_flush_clients(client *c);
+
+/* Go closeConnection. Any thread; client lock not held. Idempotent. */
+void client_close_connection(client *c, closed_state reason);
+/* Go markConnAsClosed. Client lock held. */
+void client_mark_conn_as_closed(client *c, closed_state reason);
+/* Go setNoReconnect. */
+void client_set_no_reconnect(client *c);
+
+/* Go authViolation (only reachable when auth is expected). */
+void client_auth_violation(client *c);
+/* Go maxConnExceeded. */
+void client_max_conn_exceeded(client *c);
+
+/* --- socket side (server.c / loop threads) --- */
+/* Starts reading and the ping timer for a client whose tcp handle was
+ * opened on its loop. Loop thread. */
+int client_start_io(client *c);
+/* Runs queued cross-thread work (flush / close). Loop thread. */
+void client_process_work(client *c, uint32_t work);
+/* Go processPingTimer (the timer callback body). Loop thread. */
+void client_process_ping_timer(client *c);
+/* Go setPingTimer / clearPingTimer / setFirstPingTimer. Loop thread. */
+void client_set_ping_timer(client *c);
+void client_clear_ping_timer(client *c);
+void client_set_first_ping_timer(client *c);
+
+/* --- logging with the connection prefix (Go c.Errorf etc.) --- */
+void client_errorf(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void client_warnf(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void client_noticef(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void client_debugf(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void client_tracef(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Go traceInOp / traceOutOp (arg NULL means no argument). */
+void client_trace_in_op(client *c, const char *op, const char *arg, size_t len);
+void client_trace_out_op(client *c, const char *op, const char *arg, size_t len);
+/* Go traceMsg (inbound payload, msg includes CRLF). */
+void client_trace_msg(client *c, const char *msg, size_t len);
+
+/* Looks up a subscription by sid (tests; client lock held). */
+subscription *client_lookup_sub(client *c, const char *sid, size_t len);
+/* Number of subscriptions (Go len(c.subs)); takes the lock. */
+int client_num_subs(client *c);
+
+#endif

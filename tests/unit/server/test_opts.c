@@ -1,0 +1,1646 @@
+/* Parse-only tests of server/opts_test.go. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/opts.h"
+#include "testutil.h"
+
+#define FIXTURE(name) CNATSD_SOURCE_DIR "/tests/unit/server/fixtures/" name
+
+/* Writes text to a fresh temp file; returns its path (caller frees) and
+ * the directory in *dir (caller removes and frees). */
+static char *create_conf_file(const char *text, char **dir)
+{
+    *dir = testutil_tempdir();
+    return testutil_write_file(*dir, "test.conf", text);
+}
+
+/* Processes text as a config file; returns the options (errors in *err). */
+static options *process_text(const char *text, char **err)
+{
+    char *dir;
+    char *path = create_conf_file(text, &dir);
+    options *o = opts_process_config_file(path, err);
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+    return o;
+}
+
+/* Same, with Go's (o *Options) ProcessConfigFile: returns rc and fills pe. */
+static int process_text_into(options *o, const char *text, opts_process_err *pe)
+{
+    char *dir;
+    char *path = create_conf_file(text, &dir);
+    int rc = options_process_config_file(o, path, pe);
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+    return rc;
+}
+
+static bool err_contains(const opts_process_err *pe, const char *s)
+{
+    for (int i = 0; i < pe->errors_count; i++)
+        if (strstr(pe->errors[i], s)) return true;
+    return false;
+}
+
+START_TEST(test_default_options)
+{
+    options *o = options_new();
+    opts_set_baseline_options(o);
+    ck_assert_str_eq(o->host, "0.0.0.0");
+    ck_assert_int_eq(o->port, 4222);
+    ck_assert_int_eq(o->max_conn, 64 * 1024);
+    ck_assert_str_eq(o->http_host, "0.0.0.0");
+    ck_assert_int_eq(o->ping_interval, 2 * OPTS_MINUTE);
+    ck_assert_int_eq(o->max_pings_out, 2);
+    ck_assert(o->tls_timeout == 2.0);
+    ck_assert(o->auth_timeout == 2.0);
+    ck_assert_int_eq(o->max_control_line, 4096);
+    ck_assert_int_eq(o->max_payload, 1024 * 1024);
+    ck_assert_int_eq(o->max_pending, 64 * 1024 * 1024);
+    ck_assert_int_eq(o->write_deadline, 10 * OPTS_SECOND);
+    ck_assert_int_eq(o->max_closed_clients, 10000);
+    ck_assert_int_eq(o->lame_duck_duration, 2 * OPTS_MINUTE);
+    ck_assert_int_eq(o->lame_duck_grace_period, 10 * OPTS_SECOND);
+    ck_assert_int_eq(o->leaf_node.reconnect_interval, OPTS_SECOND);
+    ck_assert_int_eq(o->connect_error_reports, 3600);
+    ck_assert_int_eq(o->reconnect_error_reports, 1);
+    ck_assert_int_eq(o->max_traced_msg_len, 0);
+    ck_assert_int_eq(o->jet_stream_max_memory, -1);
+    ck_assert_int_eq(o->jet_stream_max_store, -1);
+    ck_assert_int_eq(o->sync_interval, 2 * OPTS_MINUTE);
+    ck_assert_int_eq(o->jet_stream_request_queue_limit, 10000);
+    ck_assert_int_eq(o->jet_stream_info_queue_limit, 10000);
+    ck_assert_int_eq(o->jet_stream_concurrent_ios, 8);
+    /* nothing cluster-related is defaulted without a cluster port */
+    ck_assert_ptr_null(o->cluster.host);
+    ck_assert_int_eq(o->cluster.pool_size, 0);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_random_port)
+{
+    options *o = options_new();
+    o->port = -1;
+    opts_set_baseline_options(o);
+    ck_assert_int_eq(o->port, 0);
+    options_free(o);
+}
+END_TEST
+
+/* The golden values of Go's TestConfigFile. */
+static void check_test_conf(const options *o)
+{
+    ck_assert_str_eq(o->server_name, "testing_server");
+    ck_assert_str_eq(o->host, "127.0.0.1");
+    ck_assert_str_eq(o->username, "derek");
+    ck_assert_str_eq(o->password, "porkchop");
+    ck_assert(o->auth_timeout == 1.0);
+    ck_assert(o->trace);
+    ck_assert(!o->logtime);
+    ck_assert_str_eq(o->pid_file, "/tmp/nats-server/nats-server.pid");
+    ck_assert(o->syslog);
+    ck_assert_str_eq(o->remote_syslog, "udp://foo.com:33");
+    ck_assert_int_eq(o->max_control_line, 2048);
+    ck_assert_int_eq(o->max_payload, 65536);
+    ck_assert_int_eq(o->max_conn, 100);
+    ck_assert_int_eq(o->max_subs, 1000);
+    ck_assert_int_eq(o->max_pending, 10000000);
+    ck_assert_int_eq(o->ping_interval, 60 * OPTS_SECOND);
+    ck_assert_int_eq(o->max_pings_out, 3);
+    ck_assert_int_eq(o->write_deadline, 3 * OPTS_SECOND);
+    ck_assert_int_eq(o->lame_duck_duration, 4 * OPTS_MINUTE);
+    ck_assert_int_eq(o->connect_error_reports, 86400);
+    ck_assert_int_eq(o->reconnect_error_reports, 5);
+    ck_assert_int_eq(o->metadata.count, 2);
+    ck_assert_str_eq(o->metadata.keys[0], "key1");
+    ck_assert_str_eq(o->metadata.values[0], "value1");
+    ck_assert_str_eq(o->metadata.keys[1], "key2");
+    ck_assert_str_eq(o->metadata.values[1], "value2");
+    ck_assert_int_eq(o->feature_flags.count, 3);
+    ck_assert_str_eq(o->feature_flags.keys[0], "feature");
+    ck_assert(!o->feature_flags.values[0]);
+    ck_assert(o->feature_flags.values[1]);
+    ck_assert(o->feature_flags.values[2]);
+    ck_assert(o->auth_block_defined);
+    ck_assert_str_eq(options_config_digest(o),
+                     "sha256:f10eacddb9ce83a6bdc79b42c851b9628d49cf8b3c6ba95b1ecf090307504948");
+}
+
+START_TEST(test_config_file)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("test.conf"), &err);
+    ck_assert_msg(o != NULL, "error: %s", err ? err : "");
+    ck_assert_str_eq(o->config_file, FIXTURE("test.conf"));
+    ck_assert_int_eq(o->port, 4242);
+    ck_assert_int_eq(o->http_port, 8222);
+    ck_assert_int_eq(o->prof_port, 6543);
+    ck_assert_str_eq(o->http_base_path, "/nats");
+    ck_assert(!o->debug);
+    check_test_conf(o);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_merge_overrides)
+{
+    char *err = NULL;
+    options *fo = opts_process_config_file(FIXTURE("test.conf"), &err);
+    ck_assert_ptr_nonnull(fo);
+    options *flags = options_new();
+    flags->port = 2222;
+    flags->password = strdup("porkchop");
+    flags->debug = true;
+    flags->http_port = 8222;
+    flags->http_base_path = strdup("/");
+    flags->prof_port = 6789;
+    flags->cluster.no_advertise = true;
+    flags->cluster.connect_retries = 2;
+    flags->jet_stream = true;
+    flags->store_dir = strdup("/store/dir");
+    options *m = opts_merge_options(fo, flags);
+    ck_assert_int_eq(m->port, 2222);
+    ck_assert(m->debug);
+    ck_assert_int_eq(m->http_port, 8222);
+    ck_assert_str_eq(m->http_base_path, "/");
+    ck_assert_int_eq(m->prof_port, 6789);
+    ck_assert(m->cluster.no_advertise);
+    ck_assert_int_eq(m->cluster.connect_retries, 2);
+    ck_assert(m->jet_stream);
+    ck_assert_str_eq(m->store_dir, "/store/dir");
+    check_test_conf(m);
+    /* the inputs are untouched */
+    ck_assert_int_eq(fo->port, 4242);
+    ck_assert(!fo->debug);
+    options_free(m);
+    options_free(fo);
+    options_free(flags);
+}
+END_TEST
+
+START_TEST(test_route_flag_override)
+{
+    const char *rurl = "nats-route://ruser:top_secret@127.0.0.1:8246";
+    char *err = NULL;
+    options *fo = opts_process_config_file(FIXTURE("cluster.conf"), &err);
+    ck_assert_msg(fo != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(fo->routes_count, 2);
+    options *flags = options_new();
+    flags->routes_str = strdup(rurl);
+    options *m = opts_merge_options(fo, flags);
+    ck_assert_int_eq(m->routes_count, 1);
+    ck_assert_str_eq(m->routes[0].raw, rurl);
+    ck_assert_str_eq(m->routes[0].user, "ruser");
+    ck_assert_str_eq(m->routes[0].password, "top_secret");
+    ck_assert_int_eq(m->routes[0].port, 8246);
+    ck_assert_str_eq(m->routes_str, rurl);
+    ck_assert_str_eq(m->cluster.username, "route_user");
+    ck_assert_int_eq(m->cluster.port, 4244);
+    options_free(m);
+    options_free(fo);
+    options_free(flags);
+}
+END_TEST
+
+START_TEST(test_route_flag_override_with_multiple)
+{
+    const char *routes = "nats-route://ruser:top_secret@127.0.0.1:8246, nats-route://ruser:top_secret@127.0.0.1:8266";
+    options *flags = options_new();
+    flags->routes_str = strdup(routes);
+    options *fo = options_new();
+    options *m = opts_merge_options(fo, flags);
+    ck_assert_int_eq(m->routes_count, 2);
+    ck_assert_int_eq(m->routes[0].port, 8246);
+    ck_assert_int_eq(m->routes[1].port, 8266);
+    ck_assert_str_eq(m->routes[1].raw, "nats-route://ruser:top_secret@127.0.0.1:8266");
+    options_free(m);
+    options_free(fo);
+    options_free(flags);
+}
+END_TEST
+
+START_TEST(test_listen_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("listen.conf"), &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    opts_set_baseline_options(o);
+    ck_assert_str_eq(o->host, "10.0.1.22");
+    ck_assert_int_eq(o->port, 4422);
+    ck_assert_str_eq(o->cluster.host, "127.0.0.1");
+    ck_assert_int_eq(o->cluster.port, 4244);
+    ck_assert_str_eq(o->http_host, "127.0.0.1");
+    ck_assert_int_eq(o->http_port, 8422);
+    ck_assert_int_eq(o->https_port, 9443);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_listen_port_only_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("listen_port.conf"), &err);
+    ck_assert_ptr_nonnull(o);
+    opts_set_baseline_options(o);
+    ck_assert_str_eq(o->host, "0.0.0.0");
+    ck_assert_str_eq(o->http_host, "0.0.0.0");
+    ck_assert_int_eq(o->port, 8922);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_listen_port_with_colon_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("listen_port_with_colon.conf"), &err);
+    ck_assert_ptr_nonnull(o);
+    opts_set_baseline_options(o);
+    ck_assert_str_eq(o->host, "0.0.0.0");
+    ck_assert_str_eq(o->http_host, "0.0.0.0");
+    ck_assert_int_eq(o->port, 8922);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_listen_monitoring_default)
+{
+    options *o = options_new();
+    o->host = strdup("10.0.1.22");
+    opts_set_baseline_options(o);
+    ck_assert_str_eq(o->host, "10.0.1.22");
+    ck_assert_str_eq(o->http_host, "10.0.1.22");
+    ck_assert_int_eq(o->port, 4222);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_multiple_users_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("multiple_users.conf"), &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    opts_set_baseline_options(o);
+    ck_assert_int_eq(o->users_count, 2);
+    options_free(o);
+}
+END_TEST
+
+static const opts_user *find_user(const options *o, const char *name)
+{
+    for (int i = 0; i < o->users_count; i++)
+        if (strcmp(o->users[i].username, name) == 0) return &o->users[i];
+    return NULL;
+}
+
+START_TEST(test_authorization_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("authorization.conf"), &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    opts_set_baseline_options(o);
+    ck_assert_int_eq(o->users_count, 5);
+    const opts_user *alice = find_user(o, "alice");
+    ck_assert_ptr_nonnull(alice);
+    ck_assert_ptr_nonnull(alice->permissions);
+    ck_assert_ptr_nonnull(alice->permissions->publish);
+    ck_assert_int_eq(alice->permissions->publish->allow.count, 1);
+    ck_assert_str_eq(alice->permissions->publish->allow.items[0], "*");
+    ck_assert_ptr_nonnull(alice->permissions->subscribe);
+    ck_assert_int_eq(alice->permissions->subscribe->allow.count, 1);
+    ck_assert_str_eq(alice->permissions->subscribe->allow.items[0], ">");
+    const opts_user *bob = find_user(o, "bob");
+    ck_assert_ptr_nonnull(bob);
+    ck_assert_ptr_nonnull(bob->permissions);
+    const opts_user *susan = find_user(o, "susan");
+    ck_assert_ptr_nonnull(susan);
+    ck_assert_ptr_nonnull(susan->permissions);
+    ck_assert_ptr_null(susan->permissions->publish);
+    ck_assert_ptr_nonnull(susan->permissions->subscribe);
+    ck_assert_int_eq(susan->permissions->subscribe->allow.count, 1);
+    ck_assert_str_eq(susan->permissions->subscribe->allow.items[0], "PUBLIC.>");
+    const opts_user *svca = find_user(o, "svca");
+    ck_assert_ptr_nonnull(svca);
+    ck_assert_ptr_nonnull(svca->permissions->subscribe);
+    ck_assert_int_eq(svca->permissions->subscribe->allow.count, 1);
+    ck_assert_str_eq(svca->permissions->subscribe->allow.items[0], "my.service.req");
+    ck_assert_ptr_nonnull(svca->permissions->publish);
+    ck_assert_int_eq(svca->permissions->publish->allow.count, 0);
+    ck_assert_ptr_nonnull(svca->permissions->response);
+    ck_assert_int_eq(svca->permissions->response->max_msgs, 1);
+    ck_assert_int_eq(svca->permissions->response->expires, 2 * OPTS_MINUTE);
+    const opts_user *svcb = find_user(o, "svcb");
+    ck_assert_ptr_nonnull(svcb);
+    ck_assert_ptr_nonnull(svcb->permissions->subscribe);
+    ck_assert_str_eq(svcb->permissions->subscribe->allow.items[0], "my.service.req");
+    ck_assert_ptr_nonnull(svcb->permissions->publish);
+    ck_assert_int_eq(svcb->permissions->publish->allow.count, 0);
+    ck_assert_ptr_nonnull(svcb->permissions->response);
+    ck_assert_int_eq(svcb->permissions->response->max_msgs, 10);
+    ck_assert_int_eq(svcb->permissions->response->expires, OPTS_MINUTE);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_new_style_authorization_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("new_style_authorization.conf"), &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->users_count, 2);
+    const opts_user *alice = find_user(o, "alice");
+    ck_assert_ptr_nonnull(alice);
+    ck_assert_int_eq(alice->permissions->publish->allow.count, 3);
+    ck_assert_str_eq(alice->permissions->publish->allow.items[0], "foo");
+    ck_assert_str_eq(alice->permissions->publish->allow.items[1], "bar");
+    ck_assert_str_eq(alice->permissions->publish->allow.items[2], "baz");
+    ck_assert_int_eq(alice->permissions->publish->deny.count, 0);
+    ck_assert_int_eq(alice->permissions->subscribe->allow.count, 0);
+    ck_assert_int_eq(alice->permissions->subscribe->deny.count, 1);
+    ck_assert_str_eq(alice->permissions->subscribe->deny.items[0], "$SYS.>");
+    const opts_user *bob = find_user(o, "bob");
+    ck_assert_ptr_nonnull(bob);
+    ck_assert_int_eq(bob->permissions->publish->allow.count, 1);
+    ck_assert_str_eq(bob->permissions->publish->allow.items[0], "$SYS.>");
+    ck_assert_int_eq(bob->permissions->subscribe->deny.count, 3);
+    ck_assert_str_eq(bob->permissions->subscribe->deny.items[2], "baz");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_nkey_users_config)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [\n"
+                              "  {nkey: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\"}\n"
+                              "  {nkey: \"UA3C5TBZYK5GJQJRWPMU6NFY5JNAEVQB2V2TUZFZDHFJFUYVKTTUOFKZ\"}\n"
+                              " ]\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->nkeys_count, 2);
+    ck_assert_str_eq(o->nkeys[1].nkey, "UA3C5TBZYK5GJQJRWPMU6NFY5JNAEVQB2V2TUZFZDHFJFUYVKTTUOFKZ");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_bad_nkey_config)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [ {nkey: \"Ufoo\"}]\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Not a valid public nkey for a user"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_nkey_with_pass_config)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [\n"
+                              " {nkey: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\", pass: \"foo\"}\n"
+                              " ]\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Nkey users do not take usernames or passwords"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_token_with_user_pass)
+{
+    char *err = NULL;
+    options *o = process_text("authorization={\n user: user\n pass: password\n token: $2a$11$whatever\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "token"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_token_with_users)
+{
+    char *err = NULL;
+    options *o = process_text("authorization={\n token: $2a$11$whatever\n users: [\n {user: test, password: test}\n ]\n}\n",
+                              &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "token"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_parse_write_deadline)
+{
+    char *err = NULL;
+    options *o = process_text("write_deadline: \"1x\"", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "parsing"));
+    ck_assert_ptr_nonnull(strstr(err, "error parsing write_deadline: time: unknown unit \"x\" in duration \"1x\""));
+    free(err);
+    o = process_text("write_deadline: \"1s\"", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->write_deadline, OPTS_SECOND);
+    options_free(o);
+    o = process_text("write_deadline: 2", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->write_deadline, 2 * OPTS_SECOND);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_clone)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("authorization.conf"), &err);
+    ck_assert_ptr_nonnull(o);
+    opts_set_baseline_options(o);
+    options *c = options_clone(o);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->users_count, o->users_count);
+    ck_assert_ptr_ne(c->users, o->users);
+    ck_assert_str_eq(c->users[0].username, o->users[0].username);
+    ck_assert_ptr_ne(c->users[0].username, o->users[0].username);
+    ck_assert_str_eq(c->host, o->host);
+    /* deep: changing the clone leaves the original alone */
+    free(c->users[0].username);
+    c->users[0].username = strdup("changed");
+    ck_assert_str_ne(o->users[0].username, "changed");
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_clone_nil)
+{
+    ck_assert_ptr_null(options_clone(NULL));
+}
+END_TEST
+
+START_TEST(test_options_clone_nil_lists)
+{
+    options *o = options_new();
+    options *c = options_clone(o);
+    ck_assert_int_eq(c->users_count, 0);
+    ck_assert_int_eq(c->routes_count, 0);
+    ck_assert_ptr_null(c->routes);
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_empty_config)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file("", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(o->config_file, "");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_malformed_listen_address)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("malformed_listen_address.conf"), &err);
+    ck_assert_ptr_null(o);
+    ck_assert_str_eq(err, "Parse error on line 2: 'Expected a top-level value to end with a new line, comment or EOF, "
+                          "but got 'f' instead.'");
+    free(err);
+}
+END_TEST
+
+START_TEST(test_malformed_cluster_address)
+{
+    char *err = NULL;
+    options *o = opts_process_config_file(FIXTURE("malformed_cluster_address.conf"), &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Parse error on line 3"));
+    free(err);
+    /* a quoted malformed address reaches parseListen */
+    o = process_text("cluster {\n listen: \"266.0.0.1:foo\"\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, ":2:2: could not parse port \"foo\""));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_panic)
+{
+    char *err = NULL;
+    options *o = process_text("port: \"this_string_trips_a_panic\"", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_msg(strstr(err, ":1:0: interface conversion:") != NULL, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "interface conversion: interface {} is string, not int64"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_max_closed_clients)
+{
+    char *err = NULL;
+    options *o = process_text("max_closed_clients: 5", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->max_closed_clients, 5);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_ping_interval_old)
+{
+    options *o = options_new();
+    opts_process_err pe;
+    int rc = process_text_into(o, "ping_interval: 5", &pe);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(pe.warnings_count, 1);
+    ck_assert_int_eq(pe.errors_count, 0);
+    ck_assert_ptr_nonnull(strstr(pe.warnings[0],
+                                 "invalid use of field \"ping_interval\": ping_interval should be converted to a duration"));
+    ck_assert_int_eq(o->ping_interval, 5 * OPTS_SECOND);
+    opts_process_err_free(&pe);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_ping_interval_new)
+{
+    options *o = options_new();
+    opts_process_err pe;
+    ck_assert_int_eq(process_text_into(o, "ping_interval: \"5m\"", &pe), 0);
+    ck_assert_int_eq(o->ping_interval, 5 * OPTS_MINUTE);
+    opts_process_err_free(&pe);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_process_config_file)
+{
+    /* Values set before are overridden only by what the file sets. */
+    options *o = options_new();
+    o->debug = true;
+    o->port = 2222;
+    opts_process_err pe;
+    ck_assert_int_eq(options_process_config_file(o, FIXTURE("test.conf"), &pe), 0);
+    ck_assert(!o->debug);
+    ck_assert_int_eq(o->port, 4242);
+    ck_assert_str_eq(o->config_file, FIXTURE("test.conf"));
+    opts_process_err_free(&pe);
+    options_free(o);
+}
+END_TEST
+
+static int print_calls;
+static void count_print(void)
+{
+    print_calls++;
+}
+
+/* Runs opts_configure_options on a NULL-terminated argv. */
+static options *configure(const char **args, char *err, size_t len)
+{
+    int argc = 0;
+    while (args[argc]) argc++;
+    opts_cli_callbacks cb = {count_print, count_print, count_print};
+    bool sent = false;
+    return opts_configure_options(argc, (char **)args, &cb, &sent, err, len);
+}
+
+START_TEST(test_configure_options)
+{
+    char err[2048];
+    const char *v[] = {"-v", NULL}, *ver[] = {"version", NULL}, *h[] = {"-h", NULL}, *help[] = {"help", NULL},
+               *tls[] = {"-help_tls", NULL}, *vv[] = {"--version", NULL};
+    const char **prints[] = {v, ver, h, help, tls, vv};
+    for (size_t i = 0; i < sizeof(prints) / sizeof(prints[0]); i++) {
+        print_calls = 0;
+        options *o = configure(prints[i], err, sizeof(err));
+        ck_assert_ptr_null(o);
+        ck_assert_str_eq(err, "");
+        ck_assert_int_eq(print_calls, 1);
+    }
+
+    const char *p[] = {"-p", "1234", NULL};
+    options *o = configure(p, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->port, 1234);
+    ck_assert(o->logtime);
+    options_free(o);
+
+    const char *p2[] = {"--port=1235", "--debug", NULL};
+    o = configure(p2, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->port, 1235);
+    ck_assert(o->debug);
+    options_free(o);
+
+    const char *foo[] = {"foo", NULL};
+    ck_assert_ptr_null(configure(foo, err, sizeof(err)));
+    ck_assert_str_eq(err, "unrecognized command: \"foo\"");
+
+    const char *xxx[] = {"-xxx", "foo", NULL};
+    print_calls = 0;
+    ck_assert_ptr_null(configure(xxx, err, sizeof(err)));
+    ck_assert_str_eq(err, "flag provided but not defined: -xxx");
+    ck_assert_int_eq(print_calls, 1);
+
+    const char *badint[] = {"-p", "abc", NULL};
+    ck_assert_ptr_null(configure(badint, err, sizeof(err)));
+    ck_assert_str_eq(err, "invalid value \"abc\" for flag -p: parse error");
+
+    const char *badbool[] = {"-D=maybe", NULL};
+    ck_assert_ptr_null(configure(badbool, err, sizeof(err)));
+    ck_assert_str_eq(err, "invalid boolean value \"maybe\" for -D: parse error");
+
+    const char *noarg[] = {"-c", NULL};
+    ck_assert_ptr_null(configure(noarg, err, sizeof(err)));
+    ck_assert_str_eq(err, "flag needs an argument: -c");
+
+    const char *missing[] = {"-c", "xxx.cfg", NULL};
+    ck_assert_ptr_null(configure(missing, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "file"));
+
+    const char *sig[] = {"-sl", "quit=pid=foo", NULL};
+    ck_assert_ptr_null(configure(sig, err, sizeof(err)));
+    ck_assert_str_eq(err, "invalid signal parameters: [foo]");
+
+    const char *tc[] = {"-c", FIXTURE("test.conf"), NULL};
+    o = configure(tc, err, sizeof(err));
+    ck_assert_msg(o != NULL, "%s", err);
+    ck_assert(o->trace);
+    options_free(o);
+
+    const char *tcv[] = {"-c", FIXTURE("test.conf"), "-V=false", NULL};
+    o = configure(tcv, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert(!o->trace);
+    options_free(o);
+
+    const char *tcdv[] = {"-c", FIXTURE("test.conf"), "-DV=false", NULL};
+    o = configure(tcdv, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert(!o->trace && !o->debug);
+    options_free(o);
+
+    const char *tcdv2[] = {"-c", FIXTURE("test.conf"), "-DV", NULL};
+    o = configure(tcdv2, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert(o->trace && o->debug);
+    options_free(o);
+
+    const char *routes[] = {"-routes", "nats://127.0.0.1:6223", NULL};
+    ck_assert_ptr_null(configure(routes, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "solicited routes"));
+
+    const char *cr[] = {"-cluster", "nats://127.0.0.1:6222", "-routes", "nats://127.0.0.1:6223", NULL};
+    o = configure(cr, err, sizeof(err));
+    ck_assert_msg(o != NULL, "%s", err);
+    ck_assert_str_eq(o->cluster.listen_str, "nats://127.0.0.1:6222");
+    ck_assert_str_eq(o->routes_str, "nats://127.0.0.1:6223");
+    ck_assert_int_eq(o->routes_count, 1);
+    ck_assert_str_eq(o->routes[0].raw, "nats://127.0.0.1:6223");
+    ck_assert_int_eq(o->cluster.port, 6222);
+    options_free(o);
+
+    const char *cup[] = {"-cluster", "nats://ivan:pwd@127.0.0.1:6222", NULL};
+    o = configure(cup, err, sizeof(err));
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(o->cluster.username, "ivan");
+    ck_assert_str_eq(o->cluster.password, "pwd");
+    ck_assert_int_eq(o->cluster.port, 6222);
+    options_free(o);
+
+    struct {
+        const char *url;
+        const char *want;
+    } bad[] = {
+        {":", "protocol"},
+        {"nats://127.0.0.1", "port"},
+        {"nats://127.0.0.1:xxx", "invalid port"},
+        {"nats://ivan:127.0.0.1:6222", "colons"},
+        {"nats://ivan@127.0.0.1:6222", "password"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *a[] = {"-cluster", bad[i].url, "-routes", "", NULL};
+        ck_assert_ptr_null(configure(a, err, sizeof(err)));
+        ck_assert_msg(strstr(err, bad[i].want) != NULL, "%s: %s", bad[i].url, err);
+    }
+
+    const char *tlsf[] = {"-tls", NULL};
+    ck_assert_ptr_null(configure(tlsf, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "valid"));
+    const char *tls2[] = {"-tls", "-tlscert", "/nonexistent/server.pem", NULL};
+    ck_assert_ptr_null(configure(tls2, err, sizeof(err)));
+    ck_assert_str_eq(err, "TLS Server private key must be present and valid");
+    const char *tls3[] = {"-tls", "-tlscert", "/nonexistent/server.pem", "-tlskey", "/nonexistent/key.pem", NULL};
+    ck_assert_ptr_null(configure(tls3, err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "file"));
+
+    const char *tcheck[] = {"-t", NULL};
+    ck_assert_ptr_null(configure(tcheck, err, sizeof(err)));
+    ck_assert_str_eq(err, "must specify [-c, --config] option to check configuration file syntax");
+}
+END_TEST
+
+START_TEST(test_cluster_flags_override)
+{
+    char err[1024];
+    const char *args[] = {"-c", FIXTURE("cluster.conf"), "--cluster_advertise", "nats://127.0.0.1:6222",
+                          "--no_advertise=false", "--connect_retries", "7", NULL};
+    options *o = configure(args, err, sizeof(err));
+    ck_assert_msg(o != NULL, "%s", err);
+    ck_assert_str_eq(o->cluster.advertise, "nats://127.0.0.1:6222");
+    ck_assert(!o->cluster.no_advertise);
+    ck_assert_int_eq(o->cluster.connect_retries, 7);
+    ck_assert(o->cluster.connect_backoff);
+    ck_assert_int_eq(o->routes_count, 2);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_large_max_control_line)
+{
+    char *err = NULL;
+    options *o = process_text("max_control_line = 3000000000", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "max_control_line value is too big"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_large_max_payload)
+{
+    char *err = NULL;
+    options *o = process_text("max_payload = 3000000000", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "max_payload value is too big"));
+    free(err);
+    o = process_text("max_payload = 100000\nmax_pending = 50000\n", &err);
+    ck_assert_ptr_nonnull(o);
+    char verr[512];
+    ck_assert_int_eq(opts_validate_options(o, verr, sizeof(verr)), -1);
+    ck_assert_ptr_nonnull(strstr(verr, "cannot be higher"));
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_handle_unknown_top_level_configuration_field)
+{
+    const char *conf = "port: 1234\nstreaming {\n  id: \"me\"\n}\n";
+    options *o = options_new();
+    opts_process_err pe;
+    ck_assert_int_eq(process_text_into(o, conf, &pe), -1);
+    ck_assert(err_contains(&pe, "unknown field \"streaming\""));
+    ck_assert(err_contains(&pe, ":2:1: unknown field"));
+    opts_process_err_free(&pe);
+
+    opts_no_err_on_unknown_fields(true);
+    ck_assert_int_eq(process_text_into(o, conf, &pe), 0);
+    ck_assert_int_eq(o->port, 1234);
+    opts_process_err_free(&pe);
+
+    ck_assert_int_eq(process_text_into(o, "port: 1234\ncluster {\n  non_top_level_unknown_field: 123\n}\n"
+                                          "streaming {\n  id: \"me\"\n}\n", &pe), -1);
+    ck_assert(err_contains(&pe, "non_top_level"));
+    opts_process_err_free(&pe);
+    opts_no_err_on_unknown_fields(false);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_sublist_no_cache_config)
+{
+    char *err = NULL;
+    options *o = process_text("disable_sublist_cache: true", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert(o->no_sublist_cache);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_max_sub_tokens)
+{
+    char *err = NULL;
+    options *o = process_text("max_sub_tokens: 4", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->max_sub_tokens, 4);
+    options_free(o);
+    o = process_text("max_sub_tokens: 300", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "max_sub_tokens value is too big"));
+    free(err);
+    o = process_text("max_sub_tokens: 0", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "max_sub_tokens value can not be negative"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_get_storage_size)
+{
+    struct {
+        const char *in;
+        int64_t want;
+        bool err;
+    } tt[] = {
+        {"1K", 1024, false}, {"1M", 1048576, false}, {"1G", 1073741824, false},
+        {"1T", 1099511627776LL, false}, {"1L", 0, true}, {"TT", 0, true}, {"", 0, false},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        char conf[128], *err = NULL;
+        snprintf(conf, sizeof(conf), "jetstream {\n max_mem: \"%s\"\n}\n", tt[i].in);
+        options *o = process_text(conf, &err);
+        if (tt[i].err) {
+            ck_assert_msg(o == NULL, "%s", tt[i].in);
+            ck_assert_ptr_nonnull(strstr(err, "max_mem_store"));
+            free(err);
+        } else {
+            ck_assert_msg(o != NULL, "%s: %s", tt[i].in, err ? err : "");
+            ck_assert_int_eq(o->jet_stream_max_memory, tt[i].want);
+            ck_assert(o->jet_stream);
+            options_free(o);
+        }
+    }
+}
+END_TEST
+
+/* Shared by TestProcessConfigString and TestAuthorizationAndAccountsMisconfigurations. */
+static const struct {
+    const char *config;
+    const char *err;
+} misconfig_cases[] = {
+        {"authorization = {users = [ {user: \"user1\", pass: \"pwd\"} ] }\n"
+         "accounts { ACC { users = [ {user: \"user1\"} ] } }\n",
+         "Duplicate user \"user1\" detected"},
+        {"authorization = {users = [ {nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX} ] }\n"
+         "accounts { ACC { users = [ {nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX} ] } }\n",
+         "Duplicate nkey \"UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX\" detected"},
+        {"authorization = {user: \"user1\", password: \"pwd\"}\n"
+         "accounts = { ACC { users = [ {user: \"user2\", pass: \"pwd\"} ] } }\n",
+         "Can not have a single user/pass"},
+        {"authorization = {user: \"user1\", password: \"pwd\"}\n"
+         "accounts = { ACC { users = [ {nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX} ] } }\n",
+         "Can not have a single user/pass"},
+        {"authorization = {token: \"my_token\"}\naccounts = { ACC { users = [ {user: \"user2\", pass: \"pwd\"} ] } }\n",
+         "Can not have a token"},
+        {"authorization = {token: \"my_token\"}\n"
+         "accounts = { ACC { users = [ {nkey: UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX} ] } }\n",
+         "Can not have a token"},
+        {"accounts {\n AUTH { users = [ {user: \"auth\", password: \"auth\"} ] }\n FOO {}\n}\n"
+         "authorization {\n auth_callout {\n  issuer: \"ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA\"\n"
+         "  account: AUTH\n  auth_users: [ auth ]\n  allowed_accounts: [ BAR ]\n }\n}\n",
+         "auth_callout allowed account \"BAR\" not found in configured accounts"},
+};
+
+START_TEST(test_authorization_and_accounts_misconfigurations)
+{
+    for (size_t i = 0; i < sizeof(misconfig_cases) / sizeof(misconfig_cases[0]); i++) {
+        char *err = NULL;
+        options *o = process_text(misconfig_cases[i].config, &err);
+        ck_assert_ptr_null(o);
+        ck_assert_msg(strstr(err, misconfig_cases[i].err) != NULL, "case %zu: %s", i, err);
+        free(err);
+    }
+}
+END_TEST
+
+START_TEST(test_process_config_string)
+{
+    for (size_t i = 0; i < sizeof(misconfig_cases) / sizeof(misconfig_cases[0]); i++) {
+        options *o = options_new();
+        opts_process_err pe;
+        ck_assert_int_eq(options_process_config_string(o, misconfig_cases[i].config, &pe), -1);
+        ck_assert_msg(err_contains(&pe, misconfig_cases[i].err), "case %zu: want %s, got %s", i, misconfig_cases[i].err,
+                      pe.errors_count ? pe.errors[0] : "(none)");
+        opts_process_err_free(&pe);
+        options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(test_default_sentinel)
+{
+    char *err = NULL;
+    options *o = process_text("default_sentinel: \"hello\"", &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(o->default_sentinel, "hello");
+    char verr[256];
+    ck_assert_int_eq(opts_validate_options(o, verr, sizeof(verr)), -1);
+    ck_assert_str_eq(verr, "default sentinel requires operators and accounts");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_authorization_timeout_config_parsing)
+{
+    struct {
+        const char *conf;
+        double want;
+        bool warn;
+    } tt[] = {
+        {"authorization { timeout: 1 }", 1, false},
+        {"authorization { timeout: 0.5 }", 0.5, false},
+        {"authorization { timeout: \"2s\" }", 2, false},
+        {"authorization { timeout: \"1m\" }", 60, false},
+        {"authorization { timeout: \"1m1s\" }", 61, true},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        options *o = options_new();
+        opts_process_err pe;
+        int rc = process_text_into(o, tt[i].conf, &pe);
+        ck_assert_int_eq(pe.errors_count, 0);
+        ck_assert_int_eq(rc, tt[i].warn ? -1 : 0);
+        ck_assert_int_eq(pe.warnings_count, tt[i].warn ? 1 : 0);
+        ck_assert(o->auth_timeout == tt[i].want);
+        opts_process_err_free(&pe);
+        options_free(o);
+    }
+    options *o = options_new();
+    opts_process_err pe;
+    ck_assert_int_eq(process_text_into(o, "authorization { timeout: \"xyz\" }", &pe), -1);
+    ck_assert(err_contains(&pe, "error parsing authorization config, 'timeout' time: invalid duration \"xyz\""));
+    opts_process_err_free(&pe);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_write_timeout_config_parsing)
+{
+    char *err = NULL;
+    options *o = process_text("write_timeout: \"close\"\ncluster { write_timeout: \"retry\" }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->write_timeout, WRITE_TIMEOUT_POLICY_CLOSE);
+    ck_assert_int_eq(o->cluster.write_timeout, WRITE_TIMEOUT_POLICY_RETRY);
+    options_free(o);
+    o = process_text("write_timeout: \"nope\"", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "write_timeout must be 'default', 'close' or 'retry'"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_cluster_permissions_config)
+{
+    char *err = NULL;
+    options *o = process_text("cluster {\n port: -1\n permissions {\n  import { allow: \"foo\" }\n"
+                              "  export { allow: [\"bar\", \"baz\"] }\n }\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_ptr_nonnull(o->cluster.permissions);
+    ck_assert_int_eq(o->cluster.permissions->import_->allow.count, 1);
+    ck_assert_str_eq(o->cluster.permissions->import_->allow.items[0], "foo");
+    ck_assert_int_eq(o->cluster.permissions->export_->allow.count, 2);
+    options_free(o);
+    o = process_text("cluster {\n port: -1\n permissions {\n  import { allow: \"foo.\" }\n }\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, ":4:12: subject \"foo.\" is not a valid subject"));
+    free(err);
+    o = process_text("cluster {\n port: -1\n permissions {\n  import: \"foo\"\n  allow_responses: true\n }\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Cluster permissions do not support dynamic responses"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_parsing_gateways)
+{
+    char *err = NULL;
+    options *o = process_text("gateway {\n name: \"A\"\n listen: \"127.0.0.1:4444\"\n"
+                              " authorization { user: \"ivan\"\n password: \"pwd\"\n timeout: 2.0 }\n"
+                              " advertise: \"me:1\"\n connect_retries: 10\n reject_unknown_cluster: true\n"
+                              " gateways: [\n  { name: \"B\"\n url: \"nats://user1:pwd1@host2:5222\" }\n"
+                              "  { name: \"C\"\n urls: [\"nats://host3:6222\", \"nats://host4:7222\"] }\n ]\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->gateway.name, "A");
+    ck_assert_str_eq(o->gateway.host, "127.0.0.1");
+    ck_assert_int_eq(o->gateway.port, 4444);
+    ck_assert_str_eq(o->gateway.username, "ivan");
+    ck_assert(o->gateway.auth_timeout == 2.0);
+    ck_assert_int_eq(o->gateway.connect_retries, 10);
+    ck_assert(o->gateway.reject_unknown);
+    ck_assert_int_eq(o->gateway.gateways_count, 2);
+    ck_assert_str_eq(o->gateway.gateways[0].name, "B");
+    ck_assert_int_eq(o->gateway.gateways[0].urls_count, 1);
+    ck_assert_str_eq(o->gateway.gateways[0].urls[0].user, "user1");
+    ck_assert_int_eq(o->gateway.gateways[1].urls_count, 2);
+    ck_assert_int_eq(o->gateway.gateways[1].urls[1].port, 7222);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_parsing_gateways_errors)
+{
+    struct {
+        const char *conf;
+        const char *want;
+    } tt[] = {
+        {"gateway: \"bad\"", "Expected gateway to be a map"},
+        {"gateway { name: \"A B\" }", "gateway name cannot contain spaces"},
+        {"gateway { authorization { users: [ {user: a, password: b} ] } }",
+         "Gateway authorization does not allow multiple users"},
+        {"gateway { authorization { token: \"x\" } }", "Gateway authorization does not support tokens"},
+        {"gateway { gateways: \"bad\" }", "Expected gateways field to be an array"},
+        {"gateway { gateways: [ \"bad\" ] }", "Expected gateway entry to be a map/struct, got bad"},
+        {"gateway { gateways: [ { name: \"B\"\n unknown: 1 } ] }", "unknown field \"unknown\""},
+        {"gateway { gateways: [ { name: \"B\"\n url: \":bad\" } ] }", "error parsing gateway url [\":bad\"]"},
+        {"gateway { unknown: 1 }", "unknown field \"unknown\""},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        char *err = NULL;
+        options *o = process_text(tt[i].conf, &err);
+        ck_assert_msg(o == NULL, "case %zu", i);
+        ck_assert_msg(strstr(err, tt[i].want) != NULL, "case %zu: %s", i, err);
+        free(err);
+    }
+}
+END_TEST
+
+START_TEST(test_parsing_leaf_nodes_listener)
+{
+    char *err = NULL;
+    options *o = process_text("leafnodes {\n listen: \"127.0.0.1:3333\"\n"
+                              " authorization { user: \"derek\"\n password: \"s3cr3t!\"\n timeout: 2.2 }\n"
+                              " advertise: \"me:22\"\n tls { timeout: 2.2\n handshake_first: \"200ms\" }\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->leaf_node.host, "127.0.0.1");
+    ck_assert_int_eq(o->leaf_node.port, 3333);
+    ck_assert_str_eq(o->leaf_node.username, "derek");
+    ck_assert_str_eq(o->leaf_node.password, "s3cr3t!");
+    ck_assert(o->leaf_node.auth_timeout == 2.2);
+    ck_assert_str_eq(o->leaf_node.advertise, "me:22");
+    ck_assert(o->leaf_node.tls_timeout == 2.2);
+    ck_assert(o->leaf_node.tls_handshake_first);
+    ck_assert_int_eq(o->leaf_node.tls_handshake_first_fallback, 200 * OPTS_MILLISECOND);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_parsing_leaf_node_remotes)
+{
+    char *err = NULL;
+    options *o = process_text("leafnodes {\n remotes = [\n  { url: nats-leaf://127.0.0.1:2222\n"
+                              "    account: foobar\n    hub: true\n    deny_imports: foo.*\n"
+                              "    deny_exports: [bar.>, baz]\n  }\n ]\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->leaf_node.remotes_count, 1);
+    remote_leaf_opts *r = &o->leaf_node.remotes[0];
+    ck_assert_int_eq(r->urls_count, 1);
+    ck_assert_str_eq(r->urls[0].scheme, "nats-leaf");
+    ck_assert_int_eq(r->urls[0].port, 2222);
+    ck_assert_str_eq(r->local_account, "foobar");
+    ck_assert(r->hub);
+    ck_assert_int_eq(r->deny_imports.count, 1);
+    ck_assert_int_eq(r->deny_exports.count, 2);
+    opts_set_baseline_options(o);
+    ck_assert_int_eq(o->leaf_node.remotes[0].first_info_timeout, OPTS_SECOND);
+    ck_assert_str_eq(o->leaf_node.remotes[0].compression.mode, "s2_auto");
+    options_free(o);
+
+    o = process_text("leafnodes {\n remotes = [\n  { url: \"nats://a:1\" }\n  { url: \"nats://a:1\" }\n ]\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "duplicate remote"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_parsing_response_permissions)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [ { user: a\n password: b\n permissions {\n"
+                              "  publish { allow: \"x\" }\n  allow_responses { max: 5\n expires: \"1s\" } } } ]\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_ptr_nonnull(o->users[0].permissions->response);
+    ck_assert_int_eq(o->users[0].permissions->response->max_msgs, 5);
+    ck_assert_int_eq(o->users[0].permissions->response->expires, OPTS_SECOND);
+    options_free(o);
+    o = process_text("authorization {\n users = [ { user: a\n password: b\n permissions {\n"
+                     "  allow_responses { expires: \"x\" } } } ]\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "error parsing expires: time: invalid duration \"x\""));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_queue_qualifier_only_allowed_for_subscribe_permissions)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [ { user: a\n password: b\n permissions {\n"
+                              "  publish { allow: \"foo bar\" } } } ]\n}\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "subject \"foo bar\" is not a valid subject"));
+    free(err);
+    o = process_text("authorization {\n users = [ { user: a\n password: b\n permissions {\n"
+                     "  subscribe { allow: \"foo bar\" } } } ]\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->users[0].permissions->subscribe->allow.items[0], "foo bar");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_no_auth_user_code)
+{
+    char *err = NULL;
+    options *o = process_text("no_auth_user: \"bar\"\nauthorization { users: [ {user: foo, password: pwd} ] }\n", &err);
+    ck_assert_ptr_nonnull(o);
+    char verr[512];
+    ck_assert_int_eq(opts_validate_options(o, verr, sizeof(verr)), -1);
+    ck_assert_str_eq(verr, "no_auth_user: \"bar\" not present as user or nkey in authorization block or account "
+                           "configuration");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_cluster_name_and_gateway_name_conflict)
+{
+    char *err = NULL;
+    options *o = process_text("cluster { name: A\n port: -1 }\ngateway { name: B\n port: -1 }\n", &err);
+    ck_assert_ptr_nonnull(o);
+    char verr[512];
+    ck_assert_int_eq(opts_validate_options(o, verr, sizeof(verr)), -1);
+    ck_assert_str_eq(verr, "cluster name conflicts between cluster and gateway definitions");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_default_auth_timeout)
+{
+    options *o = options_new();
+    opts_set_baseline_options(o);
+    ck_assert(o->auth_timeout == 2.0);
+    options_free(o);
+    o = options_new();
+    o->tls_config = calloc(1, sizeof(tls_config_opts));
+    o->tls_timeout = 4;
+    opts_set_baseline_options(o);
+    ck_assert(o->auth_timeout == 5.0);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_resolver_pinned_accounts_fail)
+{
+    char *err = NULL;
+    options *o = process_text("resolver_pinned_accounts: [1, \"A\"]", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "error parsing resolver_pinned_accounts: unsupported type in array int64"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_expand_path)
+{
+    char *err = NULL;
+    setenv("CNATSD_TEST_HOME", "/home/test", 1);
+    setenv("HOME", "/home/me", 1);
+    options *o = process_text("leafnodes { remotes: [ { url: \"nats://a:1\"\n credentials: \"~/x.creds\" }\n"
+                              " { url: \"nats://b:1\"\n credentials: \"$CNATSD_TEST_HOME/y.creds\" } ] }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->leaf_node.remotes[0].credentials, "/home/me/x.creds");
+    ck_assert_str_eq(o->leaf_node.remotes[1].credentials, "/home/test/y.creds");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_proxy_trusted_keys)
+{
+    char *err = NULL;
+    options *o = process_text("proxies { trusted: [ { key: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\" } ] }",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->proxies->trusted_count, 1);
+    options_free(o);
+    o = process_text("proxies { trusted: [ { key: \"bad\" } ] }", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "invalid proxy key \"bad\""));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_websocket_ping_interval_config)
+{
+    char *err = NULL;
+    options *o = process_text("websocket { port: 8080\n no_tls: true\n ping_interval: \"30s\" }", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->websocket.port, 8080);
+    ck_assert(o->websocket.no_tls);
+    ck_assert_int_eq(o->websocket.ping_interval, 30 * OPTS_SECOND);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_write_deadline_config_parsing)
+{
+    char *err = NULL;
+    options *o = process_text("write_deadline: \"5s\"\ncluster { write_deadline: \"6s\" }\n"
+                              "gateway { write_deadline: \"7s\" }\nleafnodes { write_deadline: \"8s\" }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->write_deadline, 5 * OPTS_SECOND);
+    ck_assert_int_eq(o->cluster.write_deadline, 6 * OPTS_SECOND);
+    ck_assert_int_eq(o->gateway.write_deadline, 7 * OPTS_SECOND);
+    ck_assert_int_eq(o->leaf_node.write_deadline, 8 * OPTS_SECOND);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_options_compression_equal)
+{
+    char *err = NULL;
+    options *o = process_text("cluster { port: -1\n compression: { mode: s2_auto\n rtt_thresholds: [\"10ms\", \"20ms\"] } }\n"
+                              "leafnodes { port: -1\n compression: false }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->cluster.compression.mode, "s2_auto");
+    ck_assert_int_eq(o->cluster.compression.rtt_thresholds_count, 2);
+    ck_assert_int_eq(o->cluster.compression.rtt_thresholds[1], 20 * OPTS_MILLISECOND);
+    ck_assert_str_eq(o->leaf_node.compression.mode, "off");
+    /* Go equals: s2_auto with no thresholds means the defaults */
+    int64_t defs[] = {10 * OPTS_MILLISECOND, 50 * OPTS_MILLISECOND, 100 * OPTS_MILLISECOND};
+    compression_opts a = {"s2_auto", NULL, 0}, b = {"s2_auto", defs, 3}, c = {"s2_fast", NULL, 0};
+    ck_assert(compression_opts_equals(&a, &b));
+    ck_assert(!compression_opts_equals(&a, &c));
+    ck_assert(!compression_opts_equals(&o->cluster.compression, &a));
+    ck_assert(compression_opts_equals(NULL, NULL));
+    ck_assert(!compression_opts_equals(&a, NULL));
+    char *bp = opts_normalize_base_path("nats//x/./y/../");
+    ck_assert_str_eq(bp, "/nats/x");
+    free(bp);
+    bp = opts_normalize_base_path("");
+    ck_assert_str_eq(bp, "/");
+    free(bp);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_jetstream_block_parsing)
+{
+    char *err = NULL;
+    options *o = process_text("jetstream {\n store_dir: \"/tmp/js\"\n max_mem: 1G\n max_file: \"2G\"\n"
+                              " domain: \"hub\"\n sync: always\n limits { max_ack_pending: 100\n duplicate_window: \"1m\" }\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert(o->jet_stream);
+    ck_assert_str_eq(o->store_dir, "/tmp/js");
+    ck_assert_int_eq(o->jet_stream_max_memory, 1000000000LL);
+    ck_assert_int_eq(o->jet_stream_max_store, 2LL << 30);
+    ck_assert_str_eq(o->jet_stream_domain, "hub");
+    ck_assert(o->sync_always);
+    ck_assert_int_eq(o->jet_stream_limits.max_ack_pending, 100);
+    ck_assert_int_eq(o->jet_stream_limits.duplicates, OPTS_MINUTE);
+    char verr[256];
+    ck_assert_int_eq(opts_check_supported(o, verr, sizeof(verr)), -1);
+    ck_assert_str_eq(verr, "jetstream is not supported yet");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_check_supported)
+{
+    struct {
+        const char *conf;
+        const char *want;
+    } tt[] = {
+        {"port: 4222", NULL},
+        {"cluster { port: 6222 }", "cluster (routes) is not supported yet"},
+        {"authorization { user: a\n password: b }", "authorization is not supported yet"},
+        {"accounts { A {} }", "accounts is not supported yet"},
+        {"http_port: 8222", "monitoring (http/https port) is not supported yet"},
+        {"websocket { port: 8080\n no_tls: true }", "websocket is not supported yet"},
+        {"mqtt { port: 1883 }", "mqtt is not supported yet"},
+        {"leafnodes { port: 7422 }", "leafnodes is not supported yet"},
+        {"gateway { name: A\n port: 7222 }", "gateway is not supported yet"},
+        {"prof_port: 6060", "profiling (prof_port) is not supported yet"},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        char *err = NULL;
+        options *o = process_text(tt[i].conf, &err);
+        ck_assert_msg(o != NULL, "%s", err ? err : "");
+        char verr[256];
+        int rc = opts_check_supported(o, verr, sizeof(verr));
+        if (tt[i].want) {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_str_eq(verr, tt[i].want);
+        } else {
+            ck_assert_int_eq(rc, 0);
+        }
+        options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(test_go_duration_round_trip)
+{
+    struct {
+        const char *in;
+        int64_t ns;
+        const char *out;
+    } tt[] = {
+        {"1h2m3.5s", OPTS_HOUR + 2 * OPTS_MINUTE + 3500 * OPTS_MILLISECOND, "1h2m3.5s"},
+        {"500ms", 500 * OPTS_MILLISECOND, "500ms"},
+        {"2m", 2 * OPTS_MINUTE, "2m0s"},
+        {"0", 0, "0s"},
+        {"1.5us", 1500, "1.5\xc2\xb5s"},
+        {"-3s", -3 * OPTS_SECOND, "-3s"},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        int64_t d;
+        char err[128], buf[64];
+        ck_assert_int_eq(opts_parse_go_duration(tt[i].in, &d, err, sizeof(err)), 0);
+        ck_assert_int_eq(d, tt[i].ns);
+        opts_format_go_duration(d, buf, sizeof(buf));
+        ck_assert_str_eq(buf, tt[i].out);
+    }
+    int64_t d;
+    char err[128];
+    ck_assert_int_eq(opts_parse_go_duration("1", &d, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "time: missing unit in duration \"1\"");
+    ck_assert_int_eq(opts_parse_go_duration("abc", &d, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "time: invalid duration \"abc\"");
+}
+END_TEST
+
+static void check_default_perms(const opts_permissions *def, const opts_permissions *nondef)
+{
+    ck_assert_ptr_nonnull(def);
+    ck_assert_ptr_nonnull(nondef);
+    ck_assert_str_eq(def->publish->allow.items[0], "foo");
+    ck_assert_ptr_null(def->subscribe);
+    ck_assert_str_eq(nondef->subscribe->allow.items[0], "bar");
+    ck_assert_ptr_null(nondef->publish);
+}
+
+static const opts_nkey_user *find_nkey(const options *o, const char *prefix)
+{
+    for (int i = 0; i < o->nkeys_count; i++)
+        if (strncmp(o->nkeys[i].nkey, prefix, strlen(prefix)) == 0) return &o->nkeys[i];
+    return NULL;
+}
+
+START_TEST(test_nkey_users_default_permissions_config)
+{
+    char *err = NULL;
+    options *o = process_text(
+        "authorization {\n default_permissions = { publish = \"foo\" }\n users = [\n"
+        "  { user: \"user\", password: \"pwd\"}\n"
+        "  { user: \"other\", password: \"pwd\", permissions = { subscribe = \"bar\" } }\n"
+        "  { nkey: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\" }\n"
+        "  { nkey: \"UA3C5TBZYK5GJQJRWPMU6NFY5JNAEVQB2V2TUZFZDHFJFUYVKTTUOFKZ\", permissions = { subscribe = \"bar\" } }\n"
+        " ]\n}\n"
+        "accounts {\n A {\n  default_permissions = { publish = \"foo\" }\n  users = [\n"
+        "   { user: \"accuser\", password: \"pwd\"}\n"
+        "   { user: \"accother\", password: \"pwd\", permissions = { subscribe = \"bar\" } }\n"
+        "   { nkey: \"UC4YEYJHYKTU4LHROX7UEKEIO5RP5OUWDYXELHWXZOQHZYXHUD44LCRS\" }\n"
+        "   { nkey: \"UDLSDF4UY3YW7JJQCYE6T2D4KFDCH6RGF3R65KHK247G3POJPI27VMQ3\", permissions = { subscribe = \"bar\" } }\n"
+        "  ]\n }\n}\n",
+        &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->users_count, 4);
+    check_default_perms(find_user(o, "user")->permissions, find_user(o, "other")->permissions);
+    check_default_perms(find_user(o, "accuser")->permissions, find_user(o, "accother")->permissions);
+    ck_assert_str_eq(find_user(o, "accuser")->account, "A");
+    ck_assert_int_eq(o->nkeys_count, 4);
+    check_default_perms(find_nkey(o, "UDK")->permissions, find_nkey(o, "UA3")->permissions);
+    check_default_perms(find_nkey(o, "UC4")->permissions, find_nkey(o, "UDL")->permissions);
+    ck_assert_str_eq(find_nkey(o, "UDL")->account, "A");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_nkey_users_with_perms_config)
+{
+    char *err = NULL;
+    options *o = process_text("authorization {\n users = [\n"
+                              "  {nkey: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\",\n"
+                              "   permissions = {\n publish = \"$SYS.>\"\n subscribe = { deny = [\"foo\", \"bar\", \"baz\"] }\n }\n"
+                              "  }\n ]\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->nkeys_count, 1);
+    const opts_permissions *p = o->nkeys[0].permissions;
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p->publish->allow.items[0], "$SYS.>");
+    ck_assert_ptr_nonnull(p->subscribe);
+    ck_assert(!p->subscribe->allow_set);
+    ck_assert_int_eq(p->subscribe->deny.count, 3);
+    ck_assert_str_eq(p->subscribe->deny.items[0], "foo");
+    ck_assert_str_eq(p->subscribe->deny.items[2], "baz");
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_parse_service_latency)
+{
+    struct {
+        const char *latency;
+        const char *subject;
+        int sampling;
+        bool err;
+    } tt[] = {
+        {"{ sampling: 100%\n subject: latency.tracking.add }", "latency.tracking.add", 100, false},
+        {"{ sampling: 33%\n subject: latency.tracking.add }", "latency.tracking.add", 33, false},
+        {"{ sampling: 87\n subject: latency.tracking.add }", "latency.tracking.add", 87, false},
+        {"latency.tracking.add", "latency.tracking.add", 100, false},
+        {"{ sampling: 87 }", NULL, 0, true},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        char conf[512], *err = NULL;
+        snprintf(conf, sizeof(conf),
+                 "system_account = nats.io\naccounts {\n nats.io {\n  exports [{\n   service: nats.add\n"
+                 "   latency: %s\n  }]\n }\n}\n", tt[i].latency);
+        options *o = process_text(conf, &err);
+        if (tt[i].err) {
+            ck_assert_ptr_null(o);
+            ck_assert_ptr_nonnull(strstr(err, "Latency subject required, but missing"));
+            free(err);
+            continue;
+        }
+        ck_assert_msg(o != NULL, "%s", err ? err : "");
+        ck_assert_int_eq(o->accounts_count, 1);
+        ck_assert_int_eq(o->accounts[0].exports_count, 1);
+        const opts_export *e = &o->accounts[0].exports[0];
+        ck_assert_str_eq(e->subject, "nats.add");
+        ck_assert(e->is_service && e->latency_set);
+        ck_assert_str_eq(e->latency_subject, tt[i].subject);
+        ck_assert_int_eq(e->latency_sampling, tt[i].sampling);
+        ck_assert_str_eq(o->system_account, "nats.io");
+        options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(test_var_references_var)
+{
+    char *err = NULL;
+    options *o = process_text("A: 7890\nB: $A\nC: $B\nport: $C\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->port, 7890);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_var_references_env_var)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_NATS_PORT_", "7890", 1);
+    options *o = process_text("A: $_TEST_ENV_NATS_PORT_\nB: $A\nC: $B\nport: $C\n", &err);
+    unsetenv("_TEST_ENV_NATS_PORT_");
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->port, 7890);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_var_references_self)
+{
+    char *err = NULL;
+    options *o = process_text("A: $A", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "variable reference for 'A' on line 1 can not be found"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_env_var_references_self_cycle)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_A_", "$_TEST_ENV_B_", 1);
+    setenv("_TEST_ENV_B_", "$_TEST_ENV_C_", 1);
+    setenv("_TEST_ENV_C_", "$_TEST_ENV_A_", 1);
+    options *o = process_text("TEST: $_TEST_ENV_A_\n", &err);
+    unsetenv("_TEST_ENV_A_");
+    unsetenv("_TEST_ENV_B_");
+    unsetenv("_TEST_ENV_C_");
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "variable reference cycle"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_options_proxy_required)
+{
+    char *err = NULL;
+    options *o = process_text("port: -1\nauthorization {\n user: user\n password: pwd\n proxy_required: true\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->username, "user");
+    ck_assert_str_eq(o->password, "pwd");
+    ck_assert(o->proxy_required);
+    options_free(o);
+    const char *users =
+        "users: [\n {user: user1, password: pwd1}\n {user: user2, password: pwd2, proxy_required: true}\n"
+        " {user: user3, password: pwd3, proxy_required: false}\n"
+        " {nkey: \"UCARKS2E3KVB7YORL2DG34XLT7PUCOL2SVM7YXV6ETHLW6Z46UUJ2VZ3\", proxy_required: true}\n"
+        " {nkey: \"UD6AYQSOIN2IN5OGC6VQZCR4H3UFMIOXSW6NNS6N53CLJA4PB56CEJJI\", proxy_required: false}\n]\n";
+    char conf[2048];
+    for (int variant = 0; variant < 2; variant++) {
+        snprintf(conf, sizeof(conf), variant == 0 ? "port: -1\nauthorization {\n%s}\n" : "port: -1\naccounts {\n A {\n%s }\n}\n",
+                 users);
+        o = process_text(conf, &err);
+        ck_assert_msg(o != NULL, "%s", err ? err : "");
+        ck_assert_int_eq(o->users_count, 3);
+        ck_assert(!find_user(o, "user1")->proxy_required);
+        ck_assert(find_user(o, "user2")->proxy_required);
+        ck_assert(!find_user(o, "user3")->proxy_required);
+        ck_assert_int_eq(o->nkeys_count, 2);
+        ck_assert(find_nkey(o, "UCARKS")->proxy_required);
+        ck_assert(!find_nkey(o, "UD6AYQ")->proxy_required);
+        options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(test_sublist_no_cache_config_on_accounts)
+{
+    char *err = NULL;
+    options *o = process_text("listen: \"127.0.0.1:-1\"\nno_sublist_cache: true\naccounts: {\n"
+                              " accfoo { users = [{user: afoo, password: pwd}] }\n"
+                              " accbar { users = [{user: abar, password: pwd}] }\n}\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert(o->no_sublist_cache);
+    ck_assert_int_eq(o->accounts_count, 2);
+    ck_assert_str_eq(o->accounts[0].name, "accfoo");
+    ck_assert_str_eq(find_user(o, "abar")->account, "accbar");
+    options_free(o);
+}
+END_TEST
+
+static Suite *opts_suite(void)
+{
+    Suite *s = suite_create("opts");
+    TCase *tc = tcase_create("opts");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_default_options);
+    tcase_add_test(tc, test_options_random_port);
+    tcase_add_test(tc, test_config_file);
+    tcase_add_test(tc, test_merge_overrides);
+    tcase_add_test(tc, test_route_flag_override);
+    tcase_add_test(tc, test_route_flag_override_with_multiple);
+    tcase_add_test(tc, test_listen_config);
+    tcase_add_test(tc, test_listen_port_only_config);
+    tcase_add_test(tc, test_listen_port_with_colon_config);
+    tcase_add_test(tc, test_listen_monitoring_default);
+    tcase_add_test(tc, test_multiple_users_config);
+    tcase_add_test(tc, test_authorization_config);
+    tcase_add_test(tc, test_new_style_authorization_config);
+    tcase_add_test(tc, test_nkey_users_config);
+    tcase_add_test(tc, test_bad_nkey_config);
+    tcase_add_test(tc, test_nkey_with_pass_config);
+    tcase_add_test(tc, test_token_with_user_pass);
+    tcase_add_test(tc, test_token_with_users);
+    tcase_add_test(tc, test_parse_write_deadline);
+    tcase_add_test(tc, test_options_clone);
+    tcase_add_test(tc, test_options_clone_nil);
+    tcase_add_test(tc, test_options_clone_nil_lists);
+    tcase_add_test(tc, test_empty_config);
+    tcase_add_test(tc, test_malformed_listen_address);
+    tcase_add_test(tc, test_malformed_cluster_address);
+    tcase_add_test(tc, test_panic);
+    tcase_add_test(tc, test_max_closed_clients);
+    tcase_add_test(tc, test_ping_interval_old);
+    tcase_add_test(tc, test_ping_interval_new);
+    tcase_add_test(tc, test_options_process_config_file);
+    tcase_add_test(tc, test_configure_options);
+    tcase_add_test(tc, test_cluster_flags_override);
+    tcase_add_test(tc, test_large_max_control_line);
+    tcase_add_test(tc, test_large_max_payload);
+    tcase_add_test(tc, test_handle_unknown_top_level_configuration_field);
+    tcase_add_test(tc, test_sublist_no_cache_config);
+    tcase_add_test(tc, test_max_sub_tokens);
+    tcase_add_test(tc, test_get_storage_size);
+    tcase_add_test(tc, test_process_config_string);
+    tcase_add_test(tc, test_authorization_and_accounts_misconfigurations);
+    tcase_add_test(tc, test_default_sentinel);
+    tcase_add_test(tc, test_authorization_timeout_config_parsing);
+    tcase_add_test(tc, test_write_timeout_config_parsing);
+    tcase_add_test(tc, test_cluster_permissions_config);
+    tcase_add_test(tc, test_parsing_gateways);
+    tcase_add_test(tc, test_parsing_gateways_errors);
+    tcase_add_test(tc, test_parsing_leaf_nodes_listener);
+    tcase_add_test(tc, test_parsing_leaf_node_remotes);
+    tcase_add_test(tc, test_parsing_response_permissions);
+    tcase_add_test(tc, test_queue_qualifier_only_allowed_for_subscribe_permissions);
+    tcase_add_test(tc, test_no_auth_user_code);
+    tcase_add_test(tc, test_cluster_name_and_gateway_name_conflict);
+    tcase_add_test(tc, test_default_auth_timeout);
+    tcase_add_test(tc, test_resolver_pinned_accounts_fail);
+    tcase_add_test(tc, test_expand_path);
+    tcase_add_test(tc, test_options_proxy_trusted_keys);
+    tcase_add_test(tc, test_websocket_ping_interval_config);
+    tcase_add_test(tc, test_write_deadline_config_parsing);
+    tcase_add_test(tc, test_options_compression_equal);
+    tcase_add_test(tc, test_jetstream_block_parsing);
+    tcase_add_test(tc, test_check_supported);
+    tcase_add_test(tc, test_go_duration_round_trip);
+    tcase_add_test(tc, test_nkey_users_default_permissions_config);
+    tcase_add_test(tc, test_nkey_users_with_perms_config);
+    tcase_add_test(tc, test_parse_service_latency);
+    tcase_add_test(tc, test_var_references_var);
+    tcase_add_test(tc, test_var_references_env_var);
+    tcase_add_test(tc, test_var_references_self);
+    tcase_add_test(tc, test_env_var_references_self_cycle);
+    tcase_add_test(tc, test_options_proxy_required);
+    tcase_add_test(tc, test_sublist_no_cache_config_on_accounts);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run_suite(opts_suite());
+}
