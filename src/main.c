@@ -83,6 +83,7 @@ int main(int argc, char **argv)
     server_handle_signals(s);
     server_wait_for_shutdown(s);
     server_stop_signal_handler(s);
+    int rc = server_log_exit_code(s);
     server_free(s);
-    return 0;
+    return rc;
 }

@@ -1292,8 +1292,10 @@ void client_clear_account_subs(client *c, bool close)
         pthread_mutex_unlock(&c->mu);
         return;
     }
-    size_t n = 0;
-    subscription **subs = c->subs.count ? malloc(c->subs.count * sizeof(*subs)) : NULL;
+    size_t n = 0, nf = 0;
+    size_t cnt = c->subs.count;
+    subscription **subs = cnt ? malloc(cnt * sizeof(*subs)) : NULL;
+    subscription **dead = cnt && !close ? malloc(cnt * sizeof(*dead)) : NULL;
     for (size_t i = 0; subs && i < c->subs.cap; i++) {
         subscription *s = c->subs.slots[i];
         if (!s || s == &client_sub_tombstone)
@@ -1301,8 +1303,10 @@ void client_clear_account_subs(client *c, bool close)
         s->max = 0;
         if (__atomic_exchange_n(&s->closed, 1, __ATOMIC_ACQ_REL) == 0)
             subs[n++] = s;
-        if (!close)
+        if (!close && dead) {
             sub_map_del(&c->subs, s);
+            dead[nf++] = s;
+        }
     }
     if (n)
         sublist_remove_batch(acc->sl, subs, n);
@@ -1310,15 +1314,14 @@ void client_clear_account_subs(client *c, bool close)
         for (size_t i = 0; i < n; i++)
             client_tracef(c, "<-> [DELSUB %.*s]", (int)subs[i]->sid_len, subs[i]->sid);
     pthread_mutex_unlock(&c->mu);
-    if (!close) {
-        for (size_t i = 0; i < n; i++) {
-            if (c->srv)
-                server_defer_free(c->srv, sub_free_cb, subs[i]);
-            else
-                free(subs[i]);
-        }
+    for (size_t i = 0; i < nf; i++) {
+        if (c->srv)
+            server_defer_free(c->srv, sub_free_cb, dead[i]);
+        else
+            free(dead[i]);
     }
     free(subs);
+    free(dead);
     if (!close && c->srv)
         client_register_with_account(c, server_global_account(c->srv));
 }

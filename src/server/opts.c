@@ -18,6 +18,8 @@
 #include "server/const.h"
 #include "server/nkey.h"
 #include "server/signal.h"
+#include "server/sublist.h"
+#include "server/util.h"
 
 /* ---- defaults (server/const.go values used here) ----------------------- */
 
@@ -842,30 +844,6 @@ static bool opts_atoi(const char *s, int *out)
     if (*end || errno || v > INT_MAX || v < INT_MIN) return false;
     if (isspace((unsigned char)s[0])) return false;
     *out = (int)v;
-    return true;
-}
-
-/* ---- subjects (Go IsValidSubject) ---------------------------------------- */
-
-static bool opts_is_valid_subject(const char *subject)
-{
-    if (!subject || !*subject) return false;
-    bool sfwc = false;
-    const char *p = subject;
-    while (1) {
-        const char *dot = strchr(p, '.');
-        size_t tl = dot ? (size_t)(dot - p) : strlen(p);
-        if (tl == 0 || sfwc) return false;
-        if (tl > 1) {
-            for (size_t i = 0; i < tl; i++)
-                if (strchr(" \t\n\r\f", p[i])) return false;
-        } else {
-            if (p[0] == '>') sfwc = true;
-            else if (strchr(" \t\n\r\f", p[0])) return false;
-        }
-        if (!dot) break;
-        p = dot + 1;
-    }
     return true;
 }
 
@@ -2160,7 +2138,7 @@ static int opts_check_perm_subject_array(const opts_str_list *sa, bool allow_que
     char q[512];
     for (int i = 0; i < sa->count; i++) {
         const char *s = sa->items[i];
-        if (opts_is_valid_subject(s)) continue;
+        if (sublist_is_valid_subject(s, strlen(s), false)) continue;
         if (!allow_queue) {
             opts_go_quote(q, sizeof(q), s);
             snprintf(err, errlen, "subject %s is not a valid subject", q);
@@ -2179,11 +2157,11 @@ static int opts_check_perm_subject_array(const opts_str_list *sa, bool allow_que
             opts_go_quote(q, sizeof(q), s);
             snprintf(err, errlen, "subject %s is not a valid subject", q);
             rc = -1;
-        } else if (!opts_is_valid_subject(f[0])) {
+        } else if (!sublist_is_valid_subject(f[0], strlen(f[0]), false)) {
             opts_go_quote(q, sizeof(q), f[0]);
             snprintf(err, errlen, "subject %s is not a valid subject", q);
             rc = -1;
-        } else if (!opts_is_valid_subject(f[1])) {
+        } else if (!sublist_is_valid_subject(f[1], strlen(f[1]), false)) {
             opts_go_quote(q, sizeof(q), f[1]);
             snprintf(err, errlen, "queue %s is not a valid queue", q);
             rc = -1;
@@ -3106,34 +3084,11 @@ static int opts_parse_gateway(options *o, opts_process_err *pe, const conf_value
 
 /* ---- leafnodes ------------------------------------------------------------ */
 
-/* Go versionComponents' semver check (major.minor.patch[-pre][+build]). */
-static bool opts_version_components(const char *v, int *maj, int *min, int *pat)
-{
-    int vals[3];
-    const char *p = v;
-    for (int i = 0; i < 3; i++) {
-        if (!isdigit((unsigned char)*p)) return false;
-        if (*p == '0' && isdigit((unsigned char)p[1])) return false;
-        long n = 0;
-        while (isdigit((unsigned char)*p)) n = n * 10 + (*p++ - '0');
-        vals[i] = (int)n;
-        if (i < 2) {
-            if (*p != '.') return false;
-            p++;
-        }
-    }
-    if (*p && *p != '-' && *p != '+') return false;
-    *maj = vals[0];
-    *min = vals[1];
-    *pat = vals[2];
-    return true;
-}
-
 /* Go checkLeafMinVersionConfig (leafnode.go). */
 static int opts_check_leaf_min_version_config(const char *mv, char *err, size_t errlen)
 {
     int a, b, c;
-    if (!opts_version_components(mv, &a, &b, &c)) {
+    if (util_version_components(mv, &a, &b, &c, NULL, 0) != 0) {
         snprintf(err, errlen, "invalid leafnode's minimum version: invalid semver");
         return -1;
     }
@@ -4118,20 +4073,6 @@ static int opts_parse_jet_stream(options *o, opts_process_err *pe, const conf_va
 
 /* ---- accounts ---------------------------------------------------------------- */
 
-/* Go IsValidPublishSubject: valid and no wildcards. */
-static bool opts_is_valid_publish_subject(const char *s)
-{
-    if (!opts_is_valid_subject(s)) return false;
-    const char *p = s;
-    while (1) {
-        const char *dot = strchr(p, '.');
-        size_t tl = dot ? (size_t)(dot - p) : strlen(p);
-        if (tl == 1 && (p[0] == '*' || p[0] == '>')) return false;
-        if (!dot) break;
-        p = dot + 1;
-    }
-    return true;
-}
 
 /* Go isReservedAccount. */
 static bool opts_is_reserved_account(const char *name)
@@ -4227,7 +4168,7 @@ static int opts_parse_account_mappings(opts_process_err *pe, const conf_value *t
         const char *subj = tk->u.map.items[i].key;
         const conf_value *v = tk->u.map.items[i].value;
         char q[512];
-        if (!opts_is_valid_subject(subj)) {
+        if (!sublist_is_valid_subject(subj, strlen(subj), false)) {
             opts_go_quote(q, sizeof(q), subj);
             opts_add_err(pe, tk, "Subject %s is not a valid subject", q);
             continue;
@@ -4315,7 +4256,7 @@ static int opts_account_trace_dest(opts_process_err *pe, const conf_value *dest,
         opts_add_err(pe, dest, "Field %s should be a string, got %s", q, opts_go_type(dest));
         return -1;
     }
-    if (!opts_is_valid_publish_subject(dest->u.str)) {
+    if (!sublist_is_valid_publish_subject(dest->u.str, strlen(dest->u.str))) {
         opts_go_quote(q, sizeof(q), dest->u.str);
         opts_add_err(pe, dest, "Trace destination %s is not valid", q);
         return -1;
@@ -5006,7 +4947,7 @@ static int opts_parse_accounts(options *o, opts_process_err *pe, const conf_valu
                 bool loops = false;
                 for (int k = 0; k < a->exports_count; k++)
                     if (a->exports[k].is_service && strcmp(a->exports[k].subject, ex->latency_subject) == 0) loops = true;
-                if (!opts_is_valid_publish_subject(ex->latency_subject) || loops) {
+                if (!sublist_is_valid_publish_subject(ex->latency_subject, strlen(ex->latency_subject)) || loops) {
                     char q2[512];
                     opts_go_quote(q, sizeof(q), ex->subject);
                     opts_go_quote(q2, sizeof(q2), ex->latency_subject);
