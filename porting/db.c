@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 static const char *schema_sql =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -34,7 +34,7 @@ static const char *schema_sql =
     " platform_na TEXT, override_status TEXT, override_reason TEXT,"
     " retired INT NOT NULL DEFAULT 0, c_name TEXT NOT NULL, c_explicit INT NOT NULL DEFAULT 0,"
     " c_file TEXT NOT NULL DEFAULT '', c_line INT NOT NULL DEFAULT 0,"
-    " result TEXT NOT NULL DEFAULT '', UNIQUE(module, go_file, name));"
+    " result TEXT NOT NULL DEFAULT '', goref TEXT NOT NULL DEFAULT '', UNIQUE(module, go_file, name));"
     "CREATE TABLE IF NOT EXISTS overrides("
     " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, item_id INT NOT NULL,"
     " action TEXT NOT NULL, status TEXT, reason TEXT, at TEXT NOT NULL);"
@@ -48,10 +48,24 @@ static const char *schema_sql =
     " id INT PRIMARY KEY CHECK(id = 1), fingerprint TEXT NOT NULL, git_head TEXT NOT NULL,"
     " imported_at TEXT NOT NULL, n_results INT NOT NULL, n_functions INT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS evidence_tests("
-    " c_file TEXT NOT NULL, c_name TEXT NOT NULL, passed INT NOT NULL, failed INT NOT NULL,"
-    " PRIMARY KEY(c_file, c_name));"
+    " c_file TEXT NOT NULL, c_name TEXT NOT NULL, run TEXT NOT NULL, passed INT NOT NULL, failed INT NOT NULL,"
+    " PRIMARY KEY(c_file, c_name, run));"
     "CREATE TABLE IF NOT EXISTS evidence_cov("
     " c_file TEXT NOT NULL, c_name TEXT NOT NULL, PRIMARY KEY(c_file, c_name));";
+
+/* Version 1 → 2: test results per run (unit, cnatsd, goref, unknown) and
+ * the Go-reference result of each test. Old wire rows mixed both targets,
+ * so they become "unknown" and prove nothing until the next import. */
+static const char *migrate_1_2_sql =
+    "ALTER TABLE tests ADD COLUMN goref TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE evidence_tests2("
+    " c_file TEXT NOT NULL, c_name TEXT NOT NULL, run TEXT NOT NULL, passed INT NOT NULL, failed INT NOT NULL,"
+    " PRIMARY KEY(c_file, c_name, run));"
+    "INSERT INTO evidence_tests2 SELECT c_file, c_name,"
+    " CASE WHEN c_file LIKE '%/wire/%' THEN 'unknown' ELSE 'unit' END, passed, failed FROM evidence_tests;"
+    "DROP TABLE evidence_tests;"
+    "ALTER TABLE evidence_tests2 RENAME TO evidence_tests;"
+    "UPDATE meta SET value='2' WHERE key='schema_version';";
 
 int pt_db_exec(sqlite3 *db, const char *sql)
 {
@@ -137,6 +151,19 @@ sqlite3 *pt_db_open(const char *path, bool create)
         pt_seterr("%s is not a porttrack database (no schema_version)", path);
         sqlite3_close(db);
         return NULL;
+    }
+    if (ver && strcmp(ver, "1") == 0) {
+        if (pt_db_begin(db) < 0 || pt_db_exec(db, migrate_1_2_sql) < 0 || pt_db_commit(db) < 0) {
+            char keep[1024];
+            snprintf(keep, sizeof keep, "%s", pt_error());
+            pt_db_rollback(db);
+            free(ver);
+            sqlite3_close(db);
+            pt_seterr("cannot upgrade %s to schema version %s: %s", path, SCHEMA_VERSION, keep);
+            return NULL;
+        }
+        free(ver);
+        ver = pt_xstrdup(SCHEMA_VERSION);
     }
     if (ver && strcmp(ver, SCHEMA_VERSION) != 0) {
         pt_seterr("%s has schema version %s, this porttrack expects %s", path, ver, SCHEMA_VERSION);

@@ -130,7 +130,7 @@ int pt_item_show(pt_ctx *c, sqlite3 *db, bool feature, long long id, FILE *out)
     const char *tsql =
         "SELECT id, module, go_file, name, kind, line_start, line_end, loc, batch, status, reason,"
         " go_hash, base_hash, go_hash<>base_hash AS drifted, platform_na, override_status, override_reason,"
-        " retired, c_name, c_explicit, c_file, c_line, result FROM tests WHERE id=?";
+        " retired, c_name, c_explicit, c_file, c_line, result, goref FROM tests WHERE id=?";
     sqlite3_stmt *st = pt_db_prep(db, feature ? fsql : tsql);
     if (!st)
         return 2;
@@ -178,6 +178,32 @@ int pt_item_show(pt_ctx *c, sqlite3 *db, bool feature, long long id, FILE *out)
             while (sqlite3_step(st) == SQLITE_ROW)
                 fprintf(out, " %s", sqlite3_column_text(st, 0)), n++;
             fputs(n ? "\n" : " (default: the Go tests of <stem>_test.go, else of the package)\n", out);
+        }
+        sqlite3_finalize(st);
+    }
+    if (!feature) {
+        /* per-run results of the mapped C test (latest evidence run) */
+        st = pt_db_prep(db, "SELECT e.run, e.passed, e.failed FROM evidence_tests e JOIN tests t"
+                            " ON e.c_file=t.c_file AND e.c_name=t.c_name WHERE t.id=? ORDER BY e.run");
+        if (!st)
+            return 2;
+        sqlite3_bind_int64(st, 1, id);
+        if (c->json) {
+            fputs(",\"runs\":", out);
+            rows_json(out, st, true);
+        } else {
+            int n = 0;
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *run = (const char *)sqlite3_column_text(st, 0);
+                const char *what = strcmp(run, "goref") == 0    ? "against the Go reference (proves the test only)"
+                                   : strcmp(run, "cnatsd") == 0 ? "against cnatsd"
+                                   : strcmp(run, "unit") == 0   ? "unit test"
+                                                                : "unknown target (not counted)";
+                fprintf(out, "%s %s: %d passed, %d failed\n", n++ ? "                " : "runs            ", what,
+                        sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
+            }
+            if (!n)
+                fputs("runs             none in the stored evidence\n", out);
         }
         sqlite3_finalize(st);
     }
@@ -276,8 +302,75 @@ static int finish(pt_ctx *c, sqlite3 *db)
     return pt_db_commit(db);
 }
 
+/* True when the explicit C functions of a feature (or the C test of a test)
+ * already are exactly specs[0..n) ("name" or "name@file"), so that mapping
+ * scripts can be re-run without rewriting rows or growing the log. */
+static bool cfuncs_unchanged(sqlite3 *db, bool feature, long long id, const char *const *specs, int n)
+{
+    sqlite3_stmt *st = pt_db_prep(db, feature ? "SELECT c_name, explicit, c_file FROM feature_map WHERE feature_id=?"
+                                                " ORDER BY seq"
+                                              : "SELECT c_name, c_explicit, c_file FROM tests WHERE id=?");
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, id);
+    int i = 0;
+    bool same = true;
+    while (same && sqlite3_step(st) == SQLITE_ROW) {
+        if (i >= n) {
+            same = false;
+            break;
+        }
+        const char *spec = specs[i++];
+        const char *at = strchr(spec, '@');
+        size_t nl = at ? (size_t)(at - spec) : strlen(spec);
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *file = (const char *)sqlite3_column_text(st, 2);
+        same = sqlite3_column_int(st, 1) == 1 && strlen(name) == nl && strncmp(name, spec, nl) == 0 &&
+               (!at || strcmp(file, at + 1) == 0);
+    }
+    sqlite3_finalize(st);
+    return same && i == n;
+}
+
+/* True when the explicit C tests linked to a feature are exactly tests[]. */
+static bool tests_unchanged(sqlite3 *db, long long id, const char *const *tests, int n)
+{
+    sqlite3_stmt *st = pt_db_prep(db, "SELECT c_test FROM feature_tests WHERE feature_id=?");
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, id);
+    int rows = 0;
+    bool same = true;
+    while (same && sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        bool found = false;
+        for (int i = 0; i < n && !found; i++)
+            found = strcmp(tests[i], t) == 0;
+        same = found;
+        rows++;
+    }
+    sqlite3_finalize(st);
+    if (!same)
+        return false;
+    /* every requested test is stored (duplicates in tests[] collapse) */
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++)
+            dup = strcmp(tests[i], tests[j]) == 0;
+        distinct += !dup;
+    }
+    return rows == distinct;
+}
+
 int pt_item_map(pt_ctx *c, sqlite3 *db, bool feature, long long id, const pt_map_args *a)
 {
+    if (!a->reset && (a->ncfuncs || a->ntests) &&
+        (!a->ncfuncs || cfuncs_unchanged(db, feature, id, a->cfuncs, a->ncfuncs)) &&
+        (!a->ntests || (feature && tests_unchanged(db, id, a->tests, a->ntests)))) {
+        printf("%s %lld: mapping unchanged\n", feature ? "feature" : "test", id);
+        return 0;
+    }
     if (pt_db_begin(db) < 0)
         return 2;
     char idbuf[32];
@@ -428,7 +521,19 @@ int pt_item_update(pt_ctx *c, sqlite3 *db, bool feature, const long long *ids, i
     char sql[256];
     for (int i = 0; i < nids; i++) {
         long long id = ids[i];
+        bool same_override = false;
         if (a->override_reason) {
+            snprintf(sql, sizeof sql, "SELECT override_status=?2 AND override_reason=?3 FROM %s WHERE id=?1", table);
+            sqlite3_stmt *q = pt_db_prep(db, sql);
+            if (!q)
+                goto fail;
+            sqlite3_bind_int64(q, 1, id);
+            sqlite3_bind_text(q, 2, a->status ? a->status : "deferred", -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, a->override_reason, -1, SQLITE_STATIC);
+            same_override = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+            sqlite3_finalize(q);
+        }
+        if (a->override_reason && !same_override) {
             const char *st = a->status ? a->status : "deferred";
             snprintf(sql, sizeof sql, "UPDATE %s SET override_status=?2, override_reason=?3 WHERE id=?1", table);
             if (exec_bind(db, sql, id, st, a->override_reason) < 0 ||

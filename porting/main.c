@@ -44,6 +44,7 @@ static const help helps[] = {
     {"feature", "usage: porttrack feature show ITEM [--json]\n"
                 "       porttrack feature list [--status S] [--batch N] [--file GOFILE] [--module M] [--drifted] [--limit N] [--json]\n"
                 "       porttrack feature map ITEM (--c NAME[@src/file.c] ... | --test CTEST ... | --default)\n"
+                "       (re-running an identical map or override changes and logs nothing; see porting/mappings.sh)\n"
                 "       porttrack feature update ITEM[,ITEM...] [--override \"reason\" [--status deferred|n_a]]\n"
                 "                                [--clear-override] [--ack-drift] [--batch N]\n"
                 "ITEM: numeric id, GOFILE:Name, Recv.Name or Name. --c replaces the C functions (one Go\n"
@@ -66,13 +67,17 @@ static const help helps[] = {
     {"evidence", "usage: porttrack evidence import --results DIR [--coverage DIR]\n"
                  "Reads every Check XML file in DIR (named <ctest-name>.xml) and runs gcov --json-format\n"
                  "on every .gcda under the coverage build dir; stores results and executed src/ functions,\n"
-                 "keyed by the fingerprint of src/ and tests/ (replaces the previous evidence).\n"},
+                 "keyed by the fingerprint of src/ and tests/ (replaces the previous evidence).\n"
+                 "Wire results against the Go reference (wire_*_goref.xml) are stored and shown but\n"
+                 "never verify anything: only unit results and wire runs against cnatsd do.\n"},
     {"refresh", "usage: porttrack refresh [--json]\n"
                 "Recomputes every status from the sources and the stored evidence, writes them, and\n"
                 "regenerates batches.md and docs/parity.md.\n"},
     {"gate", "usage: porttrack gate\n"
              "Fails (exit 1) when there is no evidence for this source tree, a stored status differs from\n"
-             "what the evidence supports, the stub scan hits, or batches.md/docs/parity.md are stale.\n"},
+             "what the evidence supports, the stub scan hits, or batches.md/docs/parity.md are missing\n"
+             "or stale. Lists up to 30 differing rows with the evidence-backed status and reason, and\n"
+             "the fix: make test locally, then git add porting.db batches.md docs/parity.md.\n"},
     {"batches-md", "usage: porttrack batches-md [--stdout]\nRegenerates batches.md from the database.\n"},
     {NULL, NULL},
 };

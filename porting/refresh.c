@@ -178,19 +178,151 @@ static void free_owned(pt_vec *owned)
     pt_vec_free(owned);
 }
 
+/* Differences between stored values and what the sources and evidence
+ * support; status differences are listed first (at most DIFF_MAX lines). */
+#define DIFF_MAX 30
+
 typedef struct diffs {
-    int n;
+    int n, nstatus, nother;
     FILE *out;
+    pt_sb status_lines, other_lines;
 } diffs;
 
-static void note_diff(diffs *d, const char *kind, long long id, const char *what, const char *old,
-                      const char *new_)
+static void note_status(diffs *d, const char *kind, long long id, const char *label, const char *old,
+                        const char *new_, const char *reason)
 {
-    if (d->out && d->n < 30)
-        fprintf(d->out, "  %s %lld: %s is '%s', evidence says '%s'\n", kind, id, what, old ? old : "",
-                new_ ? new_ : "");
+    if (d->out && d->nstatus < DIFF_MAX)
+        pt_sb_addf(&d->status_lines, "  %s %lld %s: stored '%s', evidence says '%s'%s%s%s\n", kind, id, label,
+                   old ? old : "", new_, reason && reason[0] ? " (" : "", reason ? reason : "",
+                   reason && reason[0] ? ")" : "");
+    d->nstatus++;
     d->n++;
 }
+
+static void note_other(diffs *d, const char *kind, long long id, const char *label, const char *what,
+                       const char *old, const char *new_)
+{
+    if (d->out && d->nother < DIFF_MAX)
+        pt_sb_addf(&d->other_lines, "  %s %lld %s: stored %s '%s', evidence says '%s'\n", kind, id, label, what,
+                   old ? old : "", new_ ? new_ : "");
+    d->nother++;
+    d->n++;
+}
+
+static void print_diffs(diffs *d)
+{
+    if (!d->out || d->n == 0)
+        return;
+    int shown = 0;
+    if (d->nstatus) {
+        fprintf(d->out, "rows whose stored status is not what the evidence supports (%d):\n", d->nstatus);
+        fputs(pt_sb_str(&d->status_lines), d->out);
+        shown = d->nstatus < DIFF_MAX ? d->nstatus : DIFF_MAX;
+        if (d->nstatus > shown)
+            fprintf(d->out, "  ... and %d more\n", d->nstatus - shown);
+    }
+    if (d->nother && shown < DIFF_MAX) {
+        fprintf(d->out, "other stored values that differ (reason, C location, result, default names) (%d):\n",
+                d->nother);
+        const char *p = pt_sb_str(&d->other_lines);
+        int lines = 0;
+        for (; *p && shown < DIFF_MAX; lines++, shown++) {
+            const char *nl = strchr(p, '\n');
+            fwrite(p, 1, (size_t)(nl - p + 1), d->out);
+            p = nl + 1;
+        }
+        if (d->nother > lines)
+            fprintf(d->out, "  ... and %d more\n", d->nother - lines);
+    } else if (d->nother) {
+        fprintf(d->out, "  ... and %d other stored values (reason, C location, result) that differ\n", d->nother);
+    }
+}
+
+/* One C function's evidence state for diff listings. */
+static void map_state(char *buf, size_t n, const char *file, int line, bool found, bool executed, const char *stub)
+{
+    if (!found)
+        snprintf(buf, n, "missing (expected in %s)", file ? file : "");
+    else
+        snprintf(buf, n, "%s:%d%s%s%s", file ? file : "", line, executed ? ", executed" : ", not executed",
+                 stub ? ", stub: " : "", stub ? stub : "");
+}
+
+/* Stored default (non-explicit) C names follow the current naming rule;
+ * a changed rule renames them here (refresh) or reports them (gate). */
+static int sync_default_names(sqlite3 *db, bool write, diffs *d)
+{
+    sqlite3_stmt *st = pt_db_prep(db, "SELECT m.feature_id, m.seq, m.c_name, f.go_file, f.receiver, f.name"
+                                      " FROM feature_map m JOIN features f ON f.id=m.feature_id"
+                                      " WHERE m.explicit=0 AND f.retired=0 ORDER BY m.feature_id, m.seq");
+    sqlite3_stmt *up = pt_db_prep(db, "UPDATE feature_map SET c_name=?1 WHERE feature_id=?2 AND seq=?3");
+    int rc = -1;
+    if (!st || !up)
+        goto out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *old = (const char *)sqlite3_column_text(st, 2);
+        const char *gf = (const char *)sqlite3_column_text(st, 3);
+        const char *rv = (const char *)sqlite3_column_text(st, 4);
+        const char *nm = (const char *)sqlite3_column_text(st, 5);
+        char *want = pt_default_cname(gf, rv, nm);
+        if (strcmp(want, old) != 0) {
+            char label[512];
+            snprintf(label, sizeof label, "%s:%s%s%s", gf, rv, rv[0] ? "." : "", nm);
+            note_other(d, "feature", sqlite3_column_int64(st, 0), label, "default C name", old, want);
+            if (write) {
+                sqlite3_reset(up);
+                sqlite3_bind_text(up, 1, want, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
+                sqlite3_bind_int(up, 3, sqlite3_column_int(st, 1));
+                if (sqlite3_step(up) != SQLITE_DONE) {
+                    free(want);
+                    pt_seterr("database error: %s", sqlite3_errmsg(db));
+                    goto out;
+                }
+            }
+        }
+        free(want);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    st = pt_db_prep(db, "SELECT id, go_file, name, c_name FROM tests WHERE c_explicit=0 AND retired=0 ORDER BY id");
+    up = pt_db_prep(db, "UPDATE tests SET c_name=?1 WHERE id=?2");
+    if (!st || !up)
+        goto out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *nm = (const char *)sqlite3_column_text(st, 2);
+        const char *old = (const char *)sqlite3_column_text(st, 3);
+        char *want = pt_default_ctest(nm);
+        if (strcmp(want, old) != 0) {
+            char label[512];
+            snprintf(label, sizeof label, "%s:%s", sqlite3_column_text(st, 1), nm);
+            note_other(d, "test", sqlite3_column_int64(st, 0), label, "default C test name", old, want);
+            if (write) {
+                sqlite3_reset(up);
+                sqlite3_bind_text(up, 1, want, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
+                if (sqlite3_step(up) != SQLITE_DONE) {
+                    free(want);
+                    pt_seterr("database error: %s", sqlite3_errmsg(db));
+                    goto out;
+                }
+            }
+        }
+        free(want);
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return rc;
+}
+
+/* Test results of one C test in the latest run: runs that count (unit
+ * tests, wire tests against cnatsd) and the Go reference run (which proves
+ * the test right, not cnatsd). */
+typedef struct tev {
+    int pass, fail, gpass, gfail;
+} tev;
 
 #define DRIFT_REASON "Go body changed since it was mapped (drifted): review the C port, then update --ack-drift"
 
@@ -202,10 +334,14 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
     pt_vec owned = {0}, keys = {0};
     mrow *rows = NULL;
     size_t nrows = 0, caprows = 0;
-    diffs d = {0, diffout};
+    diffs d = {.out = diffout};
     sqlite3_stmt *st = NULL, *up = NULL, *upm = NULL;
-    static int one = 1, two = 2, three = 3;
+    pt_vec evs = {0};
+    pt_map goref_pass = {0};
+    static int one = 1;
 
+    if (sync_default_names(db, write, &d) < 0)
+        goto out;
     if (index_tree(c, &idx) < 0)
         goto out;
     index_by_name(&idx.funcs, &fbyname, &owned);
@@ -223,15 +359,28 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
     sqlite3_finalize(st);
     st = NULL;
     if (ev_ok) {
-        st = pt_db_prep(db, "SELECT c_file, c_name, passed, failed FROM evidence_tests");
+        st = pt_db_prep(db, "SELECT c_file, c_name, run, passed, failed FROM evidence_tests");
         if (!st)
             goto out;
         while (sqlite3_step(st) == SQLITE_ROW) {
             char *k = NULL;
             if (asprintf(&k, "%s\x1f%s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1)) < 0)
                 abort();
-            int p = sqlite3_column_int(st, 2), f = sqlite3_column_int(st, 3);
-            pt_map_put(&ev_test, k, f ? &two : p ? &one : &three);
+            tev *t = pt_map_get(&ev_test, k);
+            if (!t) {
+                t = pt_xcalloc(1, sizeof *t);
+                pt_vec_push(&evs, t);
+                pt_map_put(&ev_test, k, t);
+            }
+            const char *run = (const char *)sqlite3_column_text(st, 2);
+            int p = sqlite3_column_int(st, 3), f = sqlite3_column_int(st, 4);
+            if (strcmp(run, "unit") == 0 || strcmp(run, "cnatsd") == 0) {
+                t->pass += p;
+                t->fail += f;
+            } else if (strcmp(run, "goref") == 0) {
+                t->gpass += p;
+                t->gfail += f;
+            }
             free(k);
         }
         sqlite3_finalize(st);
@@ -252,8 +401,8 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
     /* ---- tests ---- */
     st = pt_db_prep(db, "SELECT id, module, go_file, name, kind, batch, go_hash<>base_hash, platform_na,"
                         " override_status, override_reason, c_name, c_explicit, status, reason, c_file,"
-                        " c_line, result FROM tests WHERE retired=0 ORDER BY id");
-    up = pt_db_prep(db, "UPDATE tests SET status=?, reason=?, c_file=?, c_line=?, result=? WHERE id=?");
+                        " c_line, result, goref FROM tests WHERE retired=0 ORDER BY id");
+    up = pt_db_prep(db, "UPDATE tests SET status=?, reason=?, c_file=?, c_line=?, result=?, goref=? WHERE id=?");
     if (!st || !up)
         goto out;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -272,15 +421,17 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
         pt_cfunc *ct = pick(&tbyname, cname, dfile);
         const char *status = "deferred";
         char reason[512] = "";
-        const char *result = "";
+        const char *result = "", *goref = "";
         if (ct && ev_ok) {
             char *k = NULL;
             if (asprintf(&k, "%s\x1f%s", ct->file, ct->name) < 0)
                 abort();
-            int *r = pt_map_get(&ev_test, k);
+            tev *r = pt_map_get(&ev_test, k);
             free(k);
-            result = !r ? "not run" : *r == 1 ? "pass" : *r == 2 ? "fail" : "not run";
+            result = !r ? "not run" : r->fail ? "fail" : r->pass ? "pass" : "not run";
+            goref = !r ? "" : r->gfail ? "fail" : r->gpass ? "pass" : "";
         }
+        bool wire = ct && pt_has_prefix(ct->file, c->tests_dir) && pt_has_prefix(ct->file + strlen(c->tests_dir), "/wire/");
         if (ostat) {
             status = ostat;
             snprintf(reason, sizeof reason, "%s", oreason ? oreason : "");
@@ -302,8 +453,11 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
             if (!ev_ok)
                 snprintf(reason, sizeof reason, "no evidence for this source tree (run make test)");
             else if (strcmp(result, "pass") != 0)
-                snprintf(reason, sizeof reason, "%s in the latest recorded run",
-                         strcmp(result, "fail") == 0 ? "failed" : "did not run");
+                snprintf(reason, sizeof reason, "%s%s in the latest recorded run%s",
+                         strcmp(result, "fail") == 0 ? "failed" : "did not run", wire ? " against cnatsd" : "",
+                         strcmp(goref, "pass") == 0   ? "; passes on the Go reference (proves the test, not cnatsd)"
+                         : strcmp(goref, "fail") == 0 ? "; fails on the Go reference too"
+                                                      : "");
             else if (drifted)
                 snprintf(reason, sizeof reason, DRIFT_REASON);
             else
@@ -311,6 +465,8 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
         }
         if (ct && strcmp(result, "pass") == 0)
             pt_map_put(&test_pass, ct->name, &one);
+        if (ct && strcmp(goref, "pass") == 0)
+            pt_map_put(&goref_pass, ct->name, &one);
         const char *cfile = ct ? ct->file : dfile;
         int cline = ct ? ct->line_start : 0;
         const char *os = (const char *)sqlite3_column_text(st, 12);
@@ -318,8 +474,9 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
         const char *of = (const char *)sqlite3_column_text(st, 14);
         int ol = sqlite3_column_int(st, 15);
         const char *ores = (const char *)sqlite3_column_text(st, 16);
+        const char *ogr = (const char *)sqlite3_column_text(st, 17);
         bool changed = !streq_null(os, status) || !streq_null(orr, reason) || !streq_null(of, cfile) ||
-                       ol != cline || !streq_null(ores, result);
+                       ol != cline || !streq_null(ores, result) || !streq_null(ogr, goref);
         if (changed) {
             if (write) {
                 sqlite3_reset(up);
@@ -328,19 +485,26 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
                 sqlite3_bind_text(up, 3, cfile, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_int(up, 4, cline);
                 sqlite3_bind_text(up, 5, result, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int64(up, 6, id);
+                sqlite3_bind_text(up, 6, goref, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(up, 7, id);
                 if (sqlite3_step(up) != SQLITE_DONE) {
                     pt_seterr("database error: %s", sqlite3_errmsg(db));
                     free(dfile);
                     goto out;
                 }
             }
+            char label[512];
+            snprintf(label, sizeof label, "%s:%s", go_file, (const char *)sqlite3_column_text(st, 3));
             if (!streq_null(os, status))
-                note_diff(&d, "test", id, "status", os, status);
+                note_status(&d, "test", id, label, os, status, reason);
             else if (!streq_null(orr, reason))
-                note_diff(&d, "test", id, "reason", orr, reason);
+                note_other(&d, "test", id, label, "reason", orr, reason);
+            else if (!streq_null(ores, result))
+                note_other(&d, "test", id, label, "result", ores, result);
+            else if (!streq_null(ogr, goref))
+                note_other(&d, "test", id, label, "Go reference result", ogr, goref);
             else
-                note_diff(&d, "test", id, "C location/result", of, cfile);
+                note_other(&d, "test", id, label, "C location", of, cfile);
         }
         free(dfile);
         /* sibling lists: C test names per Go test file and per module */
@@ -409,7 +573,7 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
     }
     sqlite3_finalize(st);
     st = pt_db_prep(db, "SELECT id, module, go_file, batch, go_hash<>base_hash, platform_na, override_status,"
-                        " override_reason, status, reason, loc, go_empty FROM features WHERE retired=0 ORDER BY id");
+                        " override_reason, status, reason, loc, go_empty, receiver, name FROM features WHERE retired=0 ORDER BY id");
     up = pt_db_prep(db, "UPDATE features SET status=?, reason=? WHERE id=?");
     upm = pt_db_prep(db, "UPDATE feature_map SET c_file=?, c_line=?, found=?, executed=?, stub=?"
                          " WHERE feature_id=? AND seq=?");
@@ -429,14 +593,18 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
         const char *oreason = (const char *)sqlite3_column_text(st, 7);
         int loc = sqlite3_column_int(st, 10);
         bool go_empty = sqlite3_column_int(st, 11) != 0;
+        const char *recv = (const char *)sqlite3_column_text(st, 12);
+        char label[512];
+        snprintf(label, sizeof label, "%s:%s%s%s", go_file, recv, recv[0] ? "." : "",
+                 (const char *)sqlite3_column_text(st, 13));
         while (ri < nrows && rows[ri].fid < id)
             ri++;
         size_t r0 = ri, r1 = ri;
         while (r1 < nrows && rows[r1].fid == id)
             r1++;
         char *dfile = pt_default_cfile(module, go_file);
-        pt_sb missing = {0}, stubs = {0}, notexec = {0};
-        int nfound = 0;
+        pt_sb missing = {0}, stubs = {0}, notexec = {0}, mapdiffs = {0};
+        int nfound = 0, nmapdiffs = 0;
         for (size_t k = r0; k < r1; k++) {
             mrow *m = &rows[k];
             pt_cfunc *cf = pick(&fbyname, m->c_name, m->explicit_ && m->c_file && m->c_file[0] ? m->c_file : dfile);
@@ -488,7 +656,12 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
                         goto fail_feature;
                     }
                 }
-                note_diff(&d, "feature", id, "mapping of", m->c_name, nfile);
+                char was[400], now[400];
+                map_state(was, sizeof was, m->c_file, m->c_line, m->found, m->executed, m->stub);
+                map_state(now, sizeof now, nfile, nline, cf != NULL, executed, stub);
+                pt_sb_addf(&mapdiffs, "  feature %lld %s: stored C function %s '%s', evidence says '%s'\n", id, label,
+                           m->c_name, was, now);
+                nmapdiffs++;
             }
         }
         const char *status = "deferred";
@@ -528,15 +701,19 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
                     free(sk);
                 }
             }
-            bool passed = false;
-            for (size_t j = 0; tl && j < tl->n && !passed; j++)
+            bool passed = false, goref_only = false;
+            for (size_t j = 0; tl && j < tl->n && !passed; j++) {
                 passed = pt_map_has(&test_pass, tl->v[j]);
+                goref_only = goref_only || pt_map_has(&goref_pass, tl->v[j]);
+            }
             if (!ev_ok)
                 snprintf(reason, sizeof reason, "no evidence for this source tree (run make test)");
             else if (notexec.len)
                 snprintf(reason, sizeof reason, "not executed by the tests: %s", notexec.s);
             else if (!passed)
-                snprintf(reason, sizeof reason, "no mapped C test passed in the latest run");
+                snprintf(reason, sizeof reason, "no mapped C test passed in the latest run%s",
+                         goref_only ? " (some pass on the Go reference only, which proves the test, not cnatsd)"
+                                    : "");
             else if (drifted)
                 snprintf(reason, sizeof reason, DRIFT_REASON);
             else
@@ -556,16 +733,30 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
                 }
             }
             if (!streq_null(os, status))
-                note_diff(&d, "feature", id, "status", os, status);
+                note_status(&d, "feature", id, label, os, status, reason);
             else
-                note_diff(&d, "feature", id, "reason", orr, reason);
+                note_other(&d, "feature", id, label, "reason", orr, reason);
+        }
+        if (!streq_null(os, status)) {
+            d.n += nmapdiffs; /* the status line above covers them */
+        } else {
+            for (const char *p = pt_sb_str(&mapdiffs); *p;) {
+                const char *nl = strchr(p, '\n');
+                if (d.out && d.nother < DIFF_MAX)
+                    pt_sb_addn(&d.other_lines, p, (size_t)(nl - p + 1));
+                d.nother++;
+                d.n++;
+                p = nl + 1;
+            }
         }
         pt_sb_free(&missing);
         pt_sb_free(&stubs);
         pt_sb_free(&notexec);
+        pt_sb_free(&mapdiffs);
         free(dfile);
         continue;
     fail_feature:
+        pt_sb_free(&mapdiffs);
         pt_sb_free(&missing);
         pt_sb_free(&stubs);
         pt_sb_free(&notexec);
@@ -574,6 +765,7 @@ int pt_recompute(pt_ctx *c, sqlite3 *db, bool write, FILE *diffout)
         goto out;
     }
     pt_map_free(&ftests);
+    print_diffs(&d);
     ret = d.n;
 out:
     sqlite3_finalize(st);
@@ -590,7 +782,13 @@ out:
     pt_map_free(&ev_test);
     pt_map_free(&ev_cov);
     pt_map_free(&test_pass);
+    pt_map_free(&goref_pass);
     pt_map_free(&sib);
+    for (size_t i = 0; i < evs.n; i++)
+        free(evs.v[i]);
+    pt_vec_free(&evs);
+    pt_sb_free(&d.status_lines);
+    pt_sb_free(&d.other_lines);
     free_owned(&owned);
     pt_vec_free_strings(&keys);
     pt_cindex_free(&idx);
@@ -634,16 +832,22 @@ int pt_refresh(pt_ctx *c)
     return 0;
 }
 
+/* 0 when the file holds want, 1 when it differs, 2 when it is missing. */
 static int doc_stale(const char *path, const char *want)
 {
+    if (!pt_is_file(path))
+        return 2;
     char *have = NULL;
     size_t len = 0;
     if (pt_read_file(path, &have, &len) < 0)
-        return 1;
+        return 2;
     int stale = strcmp(have, want) != 0;
     free(have);
     return stale;
 }
+
+#define GATE_FIX "fix: run `make test` locally (tests, evidence import, porttrack refresh), then commit the " \
+                 "results: git add porting.db batches.md docs/parity.md"
 
 int pt_gate(pt_ctx *c)
 {
@@ -656,24 +860,32 @@ int pt_gate(pt_ctx *c)
         pt_db_close(db);
         return 2;
     }
-    char *stored = NULL;
-    sqlite3_stmt *st = pt_db_prep(db, "SELECT fingerprint FROM evidence_run WHERE id=1");
-    if (st && sqlite3_step(st) == SQLITE_ROW)
+    char *stored = NULL, *head = NULL;
+    sqlite3_stmt *st = pt_db_prep(db, "SELECT fingerprint, git_head FROM evidence_run WHERE id=1");
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
         stored = pt_xstrdup((const char *)sqlite3_column_text(st, 0));
+        head = pt_xstrdup((const char *)sqlite3_column_text(st, 1));
+    }
     sqlite3_finalize(st);
+    if (!stored)
+        printf("gate: FAIL: porting.db holds no test evidence\n");
+    else if (strcmp(stored, fp) != 0)
+        printf("gate: FAIL: the evidence in porting.db is of another source tree (tree %.12s, git %s; this tree "
+               "is %.12s): src/ or tests/ changed since the last make test\n", stored, head, fp);
     if (!stored || strcmp(stored, fp) != 0) {
-        printf("gate: FAIL: no evidence for this source tree; run make test\n");
+        printf("  %s\n", GATE_FIX);
         failures++;
     }
     free(stored);
+    free(head);
     int n = pt_recompute(c, db, false, stdout);
     if (n < 0) {
         pt_db_close(db);
         return 2;
     }
     if (n > 0) {
-        printf("gate: FAIL: %d stored values are not backed by this tree's evidence "
-               "(run porttrack refresh after make test and commit porting.db)\n", n);
+        printf("gate: FAIL: %d stored values are not backed by the sources and this tree's evidence\n  %s\n", n,
+               GATE_FIX);
         failures++;
     }
     int hits = pt_stub_scan(c, NULL, 0, stdout);
@@ -682,7 +894,8 @@ int pt_gate(pt_ctx *c)
         return 2;
     }
     if (hits > 0) {
-        printf("gate: FAIL: stub scan found %d problem(s) in %s/ and %s/\n", hits, c->src_dir, c->tests_dir);
+        printf("gate: FAIL: stub scan found %d problem(s) in %s/ and %s/ (listed above): implement them, or make "
+               "unported code fail with an error naming the missing feature\n", hits, c->src_dir, c->tests_dir);
         failures++;
     }
     char *bmd = pt_batches_md(db);
@@ -696,12 +909,13 @@ int pt_gate(pt_ctx *c)
     char *bpath = NULL, *ppath = NULL;
     if (asprintf(&bpath, "%s/batches.md", c->root) < 0 || asprintf(&ppath, "%s/docs/parity.md", c->root) < 0)
         abort();
-    if (doc_stale(bpath, bmd)) {
-        printf("gate: FAIL: batches.md is missing or stale (run porttrack batches-md)\n");
-        failures++;
-    }
-    if (doc_stale(ppath, pmd)) {
-        printf("gate: FAIL: docs/parity.md is missing or stale (run porttrack report parity)\n");
+    const char *names[2] = {"batches.md", "docs/parity.md"};
+    int stale[2] = {doc_stale(bpath, bmd), doc_stale(ppath, pmd)};
+    for (int i = 0; i < 2; i++) {
+        if (!stale[i])
+            continue;
+        printf("gate: FAIL: %s is %s\n  %s\n", names[i],
+               stale[i] == 2 ? "missing" : "stale (differs from what porting.db generates)", GATE_FIX);
         failures++;
     }
     free(bpath);

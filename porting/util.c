@@ -291,7 +291,12 @@ char *pt_snake(const char *n)
         if (isupper(c) && i > 0 && b.len && b.s[b.len - 1] != '_') {
             unsigned char p = (unsigned char)n[i - 1];
             unsigned char nx = i + 1 < len ? (unsigned char)n[i + 1] : 0;
-            if (islower(p) || isdigit(p) || (isupper(p) && islower(nx)))
+            unsigned char nx2 = i + 2 < len ? (unsigned char)n[i + 2] : 0;
+            /* plural acronym: URLs, IDs, GWs_ keep their "s"; an I or A
+             * before the s starts the word Is/As (WSIsControl, URLAsString) */
+            bool plural = isupper(p) && nx == 's' && (nx2 == 0 || isupper(nx2) || isdigit(nx2) || nx2 == '_') &&
+                          c != 'I' && c != 'A';
+            if (islower(p) || isdigit(p) || (isupper(p) && islower(nx) && !plural))
                 pt_sb_addc(&b, '_');
         }
         pt_sb_addc(&b, (char)tolower(c));

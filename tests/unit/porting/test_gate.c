@@ -2,6 +2,7 @@
  * and generated documents. */
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "pt_fixture.h"
@@ -78,6 +79,118 @@ static int gate(fx *f)
     fflush(stdout);
     return pt_gate(&f->ctx);
 }
+
+/* Runs the gate with stdout captured; *out is malloc'd. */
+static int gate_output(fx *f, char **out)
+{
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/gate.out", f->root) > 0);
+    fflush(stdout);
+    int saved = dup(1);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 1);
+    close(fd);
+    int rc = pt_gate(&f->ctx);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    size_t len = 0;
+    ck_assert_int_eq(pt_read_file(path, out, &len), 0);
+    free(path);
+    return rc;
+}
+
+#define assert_has(hay, needle) ck_assert_msg(strstr((hay), (needle)) != NULL, "'%s' not in:\n%s", (needle), (hay))
+
+START_TEST(test_gate_output_is_actionable)
+{
+    fx f;
+    fx_init(&f);
+    /* 40 Go functions nobody ported, plus lexKey/lexOther */
+    pt_sb go = {0};
+    pt_sb_add(&go, lex_go);
+    for (int i = 0; i < 40; i++)
+        pt_sb_addf(&go, "\nfunc extra%02d() int {\n\treturn %d\n}\n", i, i);
+    fx_write(f.gosrc, "conf/lex.go", pt_sb_str(&go));
+    pt_sb_free(&go);
+    fx_write(f.gosrc, "conf/lex_test.go", lex_test_go);
+    fx_write(f.root, "src/conf/lex.c", lex_c);
+    fx_write(f.root, "tests/unit/conf/test_lex.c", test_lex_c);
+    fx_write(f.root, "obj/driver.c", driver_c);
+    ck_assert_int_eq(pt_import(&f.ctx, f.gosrc, "v1"), 0);
+    run_coverage(&f);
+    ck_assert_int_eq(pt_refresh(&f.ctx), 0);
+    char *out = NULL;
+    ck_assert_int_eq(gate_output(&f, &out), 0);
+    assert_has(out, "gate: ok");
+    free(out);
+
+    /* one false promotion: the row, the evidence-backed status, the reason
+     * and the fix */
+    fx_exec(&f, "UPDATE features SET status='verified', reason='' WHERE name='lexOther'");
+    long long id = fx_int(&f, "SELECT id FROM features WHERE name='lexOther'");
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "  feature %lld conf/lex.go:lexOther: stored 'verified', evidence says 'complete' (not executed by the "
+             "tests: lex_other)\n", id);
+    assert_has(out, want);
+    assert_has(out, "gate: FAIL: 1 stored values are not backed");
+    assert_has(out, "make test");
+    assert_has(out, "git add porting.db batches.md docs/parity.md");
+    free(out);
+
+    /* many: at most 30 rows, then a count */
+    fx_exec(&f, "UPDATE features SET status='complete', reason='' WHERE name LIKE 'extra%'");
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    assert_has(out, "rows whose stored status is not what the evidence supports (41):");
+    assert_has(out, "  ... and 11 more\n");
+    int rows = 0;
+    for (const char *p = out; (p = strstr(p, "evidence says 'deferred' (not started: batch 6)")); p++)
+        rows++;
+    ck_assert_int_eq(rows, 29);
+    free(out);
+    ck_assert_int_eq(pt_refresh(&f.ctx), 0);
+    ck_assert_int_eq(gate_output(&f, &out), 0);
+    free(out);
+
+    /* missing generated documents are reported as missing */
+    char *pp = NULL, *bp = NULL;
+    ck_assert(asprintf(&pp, "%s/docs/parity.md", f.root) > 0);
+    ck_assert(asprintf(&bp, "%s/batches.md", f.root) > 0);
+    ck_assert_int_eq(unlink(pp), 0);
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    assert_has(out, "gate: FAIL: docs/parity.md is missing");
+    ck_assert_ptr_null(strstr(out, "batches.md is"));
+    free(out);
+    ck_assert_int_eq(unlink(bp), 0);
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    assert_has(out, "gate: FAIL: batches.md is missing");
+    assert_has(out, "gate: FAIL: docs/parity.md is missing");
+    assert_has(out, "gate: FAILED (2 checks)");
+    free(out);
+    /* a directory where the document should be is not a document */
+    ck_assert_int_eq(mkdir(bp, 0777), 0);
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    assert_has(out, "gate: FAIL: batches.md is missing");
+    free(out);
+    ck_assert_int_eq(rmdir(bp), 0);
+    ck_assert_int_eq(pt_refresh(&f.ctx), 0);
+    ck_assert_int_eq(gate_output(&f, &out), 0);
+    free(out);
+
+    /* evidence of another tree names the fix too */
+    fx_write(f.root, "src/conf/extra.c", "int extra_thing(int x) { return x * 3; }\n");
+    ck_assert_int_eq(gate_output(&f, &out), 1);
+    assert_has(out, "the evidence in porting.db is of another source tree");
+    assert_has(out, "make test");
+    free(out);
+    free(pp);
+    free(bp);
+    fx_free(&f);
+}
+END_TEST
 
 START_TEST(test_gate_with_gcov_evidence)
 {
@@ -209,6 +322,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_gate_with_gcov_evidence);
+    tcase_add_test(tc, test_gate_output_is_actionable);
     tcase_add_test(tc, test_stub_scan_paths);
     tcase_add_test(tc, test_generated_docs_are_stable);
     suite_add_tcase(s, tc);

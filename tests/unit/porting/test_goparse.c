@@ -172,6 +172,17 @@ START_TEST(test_snake_case)
         {"ReOpenLogFile", "re_open_log_file"}, {"fileLogger", "file_logger"}, {"Noticef", "noticef"},
         {"TestLexSimpleKeyStringValues", "test_lex_simple_key_string_values"},
         {"node4", "node4"},            {"Test_foo_Bar", "test_foo_bar"}, {"JSApiConsumerInfo", "js_api_consumer_info"},
+        /* plural acronyms keep their s */
+        {"getURLsAsString", "get_urls_as_string"}, {"TestURLsAreEqual", "test_urls_are_equal"},
+        {"TestMonitorServerIDs", "test_monitor_server_ids"}, {"getURLs", "get_urls"},
+        {"getNonLocalIPsIfHostIsIPAny", "get_non_local_ips_if_host_is_ip_any"},
+        {"closeFDsLockedNoCheck", "close_fds_locked_no_check"}, {"RDNsMatch", "rdns_match"},
+        {"doUpdateLNURLs", "do_update_lnurls"}, {"Benchmark__GWs_Reqs_1SubEach", "benchmark_gws_reqs_1_sub_each"},
+        {"TestFileStoreStoreRawMsgTTLsRace", "test_file_store_store_raw_msg_ttls_race"},
+        {"JWTs", "jwts"}, {"ACKs2", "acks2"},
+        /* ... but not before the words Is/As, nor before a lower-case word */
+        {"TestWSIsControlFrame", "test_ws_is_control_frame"}, {"getURLAsString", "get_url_as_string"},
+        {"HTTPServer", "http_server"}, {"parseURLString", "parse_url_string"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         char *s = pt_snake(pairs[i][0]);

@@ -200,6 +200,159 @@ START_TEST(test_wire_test_two_runs)
 }
 END_TEST
 
+/* A pass against the Go reference proves the wire test, not cnatsd: it is
+ * stored and shown, but neither the test nor a feature linked to it is
+ * verified until the same test passes against cnatsd. */
+START_TEST(test_goref_pass_is_not_cnatsd_evidence)
+{
+    fx f;
+    setup_repo(&f);
+    sqlite3 *db = pt_db_open(f.db, false);
+    ck_assert_ptr_nonnull(db);
+    long long fid = pt_item_resolve(db, true, "processPub");
+    pt_map_args link = {.tests = {"test_route_connect"}, .ntests = 1};
+    ck_assert_int_eq(pt_item_map(&f.ctx, db, true, fid, &link), 0);
+    pt_db_close(db);
+    static const char *const ex[] = {"client_process_pub", NULL};
+    fx_result(&f, "wire_test_routes_goref.xml", "test_route_connect", true);
+    evidence(&f, ex);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM evidence_tests WHERE c_file='tests/wire/test_routes.c'"
+                                " AND c_name='test_route_connect' AND run='goref' AND passed=1"), 1);
+    fx_assert_tstatus(&f, "TestRouteConnect", "complete");
+    assert_reason(&f, "tests", "TestRouteConnect", "did not run against cnatsd");
+    assert_reason(&f, "tests", "TestRouteConnect", "passes on the Go reference");
+    char *r = fx_text(&f, "SELECT result || '/' || goref FROM tests WHERE name='TestRouteConnect'");
+    ck_assert_str_eq(r, "not run/pass");
+    free(r);
+    fx_assert_fstatus(&f, "processPub", "complete");
+    assert_reason(&f, "features", "processPub", "Go reference only");
+    /* shown in parity.md and test show */
+    db = pt_db_open(f.db, false);
+    char *md = pt_parity_md(db);
+    ck_assert_msg(strstr(md, "| `TestRouteConnect` | 3 | complete | test_route_connect tests/wire/test_routes.c:1 |"
+                             " not run | passes |") != NULL, "%s", md);
+    free(md);
+    char *show = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&show, &len);
+    long long tid = pt_item_resolve(db, false, "TestRouteConnect");
+    ck_assert_int_eq(pt_item_show(&f.ctx, db, false, tid, m), 0);
+    fclose(m);
+    ck_assert_msg(strstr(show, "goref            pass") != NULL, "%s", show);
+    ck_assert_msg(strstr(show, "against the Go reference (proves the test only): 1 passed, 0 failed") != NULL, "%s",
+                  show);
+    free(show);
+    pt_db_close(db);
+    /* the cnatsd run fails: still not verified, both results shown */
+    fx_result(&f, "wire_test_routes_cnatsd.xml", "test_route_connect", false);
+    evidence(&f, ex);
+    fx_assert_tstatus(&f, "TestRouteConnect", "complete");
+    assert_reason(&f, "tests", "TestRouteConnect", "failed against cnatsd");
+    fx_assert_fstatus(&f, "processPub", "complete");
+    /* the cnatsd run passes: verified, the feature too */
+    fx_result(&f, "wire_test_routes_cnatsd.xml", "test_route_connect", true);
+    evidence(&f, ex);
+    fx_assert_tstatus(&f, "TestRouteConnect", "verified");
+    fx_assert_fstatus(&f, "processPub", "verified");
+    /* a Go-reference failure is shown but does not undo a cnatsd pass (the
+     * reference binary is an older release than the ported one) */
+    fx_result(&f, "wire_test_routes_goref.xml", "test_route_connect", false);
+    evidence(&f, ex);
+    fx_assert_tstatus(&f, "TestRouteConnect", "verified");
+    r = fx_text(&f, "SELECT result || '/' || goref FROM tests WHERE name='TestRouteConnect'");
+    ck_assert_str_eq(r, "pass/fail");
+    free(r);
+    fx_free(&f);
+}
+END_TEST
+
+/* A wire result file whose name does not say which server it ran against
+ * proves nothing; unit results named by path still count. */
+START_TEST(test_wire_result_without_target_is_not_counted)
+{
+    fx f;
+    setup_repo(&f);
+    char *xml = NULL;
+    ck_assert(asprintf(&xml,
+                       "<?xml version=\"1.0\"?>\n<testsuites xmlns=\"http://check.sourceforge.net/ns\">\n"
+                       "  <suite><title>s</title>\n"
+                       "    <test result=\"success\"><path>%s/tests/wire</path><fn>test_routes.c:3</fn>"
+                       "<id>test_route_connect</id><iteration>0</iteration><duration>0.001</duration>"
+                       "<description>core</description><message>Passed</message></test>\n  </suite>\n"
+                       "</testsuites>\n",
+                       f.root) > 0);
+    fx_write(f.root, "results/routes.xml", xml);
+    free(xml);
+    evidence(&f, NULL);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM evidence_tests WHERE c_file='tests/wire/test_routes.c'"), 1);
+    char *run = fx_text(&f, "SELECT run FROM evidence_tests WHERE c_name='test_route_connect'");
+    ck_assert_ptr_nonnull(run);
+    ck_assert_str_eq(run, "unknown");
+    free(run);
+    fx_assert_tstatus(&f, "TestRouteConnect", "complete");
+    fx_free(&f);
+}
+END_TEST
+
+/* Stored default names follow the naming rule when it changes (URLs). */
+START_TEST(test_default_names_follow_the_rule)
+{
+    fx f;
+    setup_repo(&f);
+    fx_exec(&f, "UPDATE feature_map SET c_name='client_process_p_ub' WHERE explicit=0 AND c_name='client_process_pub'");
+    fx_exec(&f, "UPDATE tests SET c_name='test_process_p_ub' WHERE name='TestProcessPub'");
+    sqlite3 *db = pt_db_open(f.db, false);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    ck_assert_int_gt(pt_recompute(&f.ctx, db, false, m), 0);
+    fclose(m);
+    ck_assert_msg(strstr(out, "stored default C name 'client_process_p_ub', evidence says 'client_process_pub'"), "%s",
+                  out);
+    free(out);
+    pt_db_close(db);
+    ck_assert_int_eq(pt_refresh(&f.ctx), 0);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM feature_map WHERE c_name='client_process_pub'"), 1);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM tests WHERE c_name='test_process_pub'"), 1);
+    fx_assert_tstatus(&f, "TestProcessPub", "complete");
+    /* explicit mappings are left alone */
+    db = pt_db_open(f.db, false);
+    long long id = pt_item_resolve(db, true, "helperThing");
+    pt_map_args mp = {.cfuncs = {"client_process_pub"}, .ncfuncs = 1};
+    ck_assert_int_eq(pt_item_map(&f.ctx, db, true, id, &mp), 0);
+    ck_assert_int_eq(pt_refresh(&f.ctx), 0);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM feature_map WHERE c_name='client_process_pub'"), 2);
+    pt_db_close(db);
+    fx_free(&f);
+}
+END_TEST
+
+/* A version-1 database is upgraded in place; its mixed wire results
+ * become "unknown" (they cannot tell cnatsd from the Go reference). */
+START_TEST(test_schema_upgrade_from_v1)
+{
+    fx f;
+    setup_repo(&f);
+    fx_exec(&f, "ALTER TABLE tests DROP COLUMN goref; DROP TABLE evidence_tests;"
+                "CREATE TABLE evidence_tests(c_file TEXT NOT NULL, c_name TEXT NOT NULL, passed INT NOT NULL,"
+                " failed INT NOT NULL, PRIMARY KEY(c_file, c_name));"
+                "INSERT INTO evidence_tests VALUES('tests/wire/test_routes.c', 'test_route_connect', 2, 0);"
+                "INSERT INTO evidence_tests VALUES('tests/unit/server/test_foo.c', 'test_process_pub', 1, 0);"
+                "UPDATE meta SET value='1' WHERE key='schema_version'");
+    sqlite3 *db = pt_db_open(f.db, false);
+    ck_assert_msg(db != NULL, "%s", pt_error());
+    pt_db_close(db);
+    char *v = fx_text(&f, "SELECT value FROM meta WHERE key='schema_version'");
+    ck_assert_str_eq(v, "2");
+    free(v);
+    v = fx_text(&f, "SELECT group_concat(c_name || ':' || run, ',') FROM (SELECT * FROM evidence_tests ORDER BY c_name)");
+    ck_assert_str_eq(v, "test_process_pub:unit,test_route_connect:unknown");
+    free(v);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM tests WHERE goref=''"), 4);
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_overrides_never_verify)
 {
     fx f;
@@ -276,6 +429,20 @@ START_TEST(test_explicit_mapping)
                      .tests = {"test_process_pub"}, .ntests = 1};
     ck_assert_int_eq(pt_item_map(&f.ctx, db, true, id, &m), 0);
     fx_assert_fstatus(&f, "helperThing", "verified");
+    /* re-running the same mapping (a mapping script) changes nothing */
+    long long logged = fx_int(&f, "SELECT count(*) FROM overrides");
+    ck_assert_int_eq(pt_item_map(&f.ctx, db, true, id, &m), 0);
+    pt_map_args same_name = {.cfuncs = {"client_process_pub"}, .ncfuncs = 1};
+    ck_assert_int_eq(pt_item_map(&f.ctx, db, true, id, &same_name), 0);
+    pt_update_args ov = {.status = "deferred", .override_reason = "later"};
+    ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &ov), 0);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM overrides"), logged + 1);
+    ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &ov), 0);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM overrides"), logged + 1);
+    fx_assert_fstatus(&f, "helperThing", "deferred");
+    pt_update_args clr = {.clear_override = true};
+    ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &clr), 0);
+    fx_assert_fstatus(&f, "helperThing", "verified");
     /* a mapping to a missing function demotes */
     pt_map_args m2 = {.cfuncs = {"client_process_pub", "nowhere_to_be_found"}, .ncfuncs = 2};
     ck_assert_int_eq(pt_item_map(&f.ctx, db, true, id, &m2), 0);
@@ -304,6 +471,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_demotion_on_failed_test);
     tcase_add_test(tc, test_demotion_on_stub_and_removal);
     tcase_add_test(tc, test_wire_test_two_runs);
+    tcase_add_test(tc, test_goref_pass_is_not_cnatsd_evidence);
+    tcase_add_test(tc, test_wire_result_without_target_is_not_counted);
+    tcase_add_test(tc, test_default_names_follow_the_rule);
+    tcase_add_test(tc, test_schema_upgrade_from_v1);
     tcase_add_test(tc, test_overrides_never_verify);
     tcase_add_test(tc, test_drift_blocks_verified_until_acknowledged);
     tcase_add_test(tc, test_explicit_mapping);
