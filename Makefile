@@ -22,7 +22,7 @@ run: build
 
 # Sanitizer + coverage build with every test.
 build-test: deps
-	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCNATSD_SANITIZE=ON -DCNATSD_COVERAGE=ON >/dev/null
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCNATSD_SANITIZE=ON -DCNATSD_COVERAGE=ON -DCNATSD_WIRE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS) -- --no-print-directory
 
 # Every test: unit and wire suites (ctest), then the tracker evidence and gate.

@@ -64,3 +64,5 @@ PT="${PORTTRACK:-build/porttrack}"
 # ---- server/util.go → src/server/util.c
 "$PT" --db porting.db feature map server/util.go:generateInfoJSON --c server_info_json_locked@src/server/server.c
 "$PT" --db porting.db feature update server/util.go:parallelTaskQueue --override "goroutine pool fed by a channel; C callers use their own thread pool" --status n_a
+"$PT" --db porting.db feature map server/sublist.go:ValidateMapping --c subject_transform_validate_mapping
+"$PT" --db porting.db test map server/sublist_test.go:TestValidateDestinationSubject --c test_validate_destination_subject@tests/unit/server/test_subject_transform.c

@@ -3,6 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* Go maxSubLimitReportThreshold. */
+#define MAX_SUB_LIMIT_REPORT_THRESHOLD ((int64_t)2000000000)
 
 account *accounts_new_account(const char *name)
 {
@@ -63,6 +67,21 @@ int account_num_local_connections(account *a)
 int account_total_subs(account *a)
 {
     return (int)sublist_count(a->sl);
+}
+
+bool account_should_log_max_sub_err(account *a)
+{
+    if (!a)
+        return true;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    pthread_mutex_lock(&a->mu);
+    bool ok = now - a->last_lim_err >= MAX_SUB_LIMIT_REPORT_THRESHOLD;
+    if (ok)
+        a->last_lim_err = now;
+    pthread_mutex_unlock(&a->mu);
+    return ok;
 }
 
 const char *account_string(const account *a)

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "server/sublist.h"
 
@@ -19,6 +20,7 @@ typedef struct account {
     sublist *sl;      /* owned, never NULL once created */
     pthread_mutex_t mu;
     int nclients;     /* local client connections bound to it (under mu) */
+    int64_t last_lim_err; /* unix ns of the last max-subs error log (under mu) */
 } account;
 
 /* Creates an account with an empty sublist (Go NewAccount). Returns NULL on
@@ -39,6 +41,10 @@ int account_num_local_connections(account *a);
 
 /* Number of subscriptions in the account's sublist (Go TotalSubs). */
 int account_total_subs(account *a);
+
+/* Go shouldLogMaxSubErr: true at most once per report interval (2s). NULL
+ * accounts always log. */
+bool account_should_log_max_sub_err(account *a);
 
 /* Go (a *Account) String: the account name. */
 const char *account_string(const account *a);

@@ -13,6 +13,7 @@
 #include "server/log.h"
 #include "server/opts.h"
 #include "server/server.h"
+#include "server/util.h"
 
 /* Read buffer sizes (Go startBufSize, minBufSize, maxBufSize). */
 #define START_BUF_SIZE 512
@@ -64,20 +65,6 @@ static uint64_t client_rand(client *c)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* Go parseSize (util.go): decimal, at most 9 digits, -1 on error. */
-static int parse_size(const char *d, size_t l)
-{
-    if (l == 0 || l > 9)
-        return -1;
-    int n = 0;
-    for (size_t i = 0; i < l; i++) {
-        if (d[i] < '0' || d[i] > '9')
-            return -1;
-        n = n * 10 + (d[i] - '0');
-    }
-    return n;
-}
-
 static bool has_prefix(const char *s, size_t len, const char *pre)
 {
     size_t pl = strlen(pre);
@@ -85,7 +72,7 @@ static bool has_prefix(const char *s, size_t len, const char *pre)
 }
 
 /* Go isReservedReply. */
-static bool is_reserved_reply(const char *r, size_t len)
+static bool client_is_reserved_reply(const char *r, size_t len)
 {
     if (len > 3 && memcmp(r, REPLY_PREFIX, 4) == 0)
         return true;
@@ -674,7 +661,8 @@ void client_max_conn_exceeded(client *c)
 
 static void client_max_subs_exceeded(client *c)
 {
-    client_errorf(c, "maximum subscriptions exceeded");
+    if (account_should_log_max_sub_err(c->acc))
+        client_errorf(c, "maximum subscriptions exceeded");
     client_send_err(c, "maximum subscriptions exceeded");
 }
 
@@ -732,7 +720,7 @@ static void client_max_tokens_violation(client *c, const char *subj, size_t slen
 /* ---- inbound: CONNECT / INFO / -ERR ------------------------------------------- */
 
 /* Go computeRTT. */
-static int64_t compute_rtt(int64_t start)
+static int64_t client_compute_rtt(int64_t start)
 {
     int64_t rtt = mono_ns() - start;
     if (rtt < 1000)
@@ -838,7 +826,7 @@ int client_process_connect(client *c, const char *arg, size_t len)
     pthread_mutex_lock(&c->mu);
     c->last = mono_ns();
     if (c->kind == CLIENT_KIND_CLIENT) {
-        c->rtt = compute_rtt(c->start);
+        c->rtt = client_compute_rtt(c->start);
         if (srv && c->loop) {
             client_clear_ping_timer(c);
             client_set_first_ping_timer(c);
@@ -963,7 +951,7 @@ void client_process_err(client *c, const char *arg, size_t len)
 
 /* Splits on spaces/tabs (and CR/LF when crlf) into at most max args;
  * returns the total number found (may exceed max). */
-static int split_args(const char *arg, size_t len, pbytes *out, int max, bool crlf)
+static int client_split_arg(const char *arg, size_t len, pbytes *out, int max, bool crlf)
 {
     int n = 0;
     long start = -1;
@@ -1010,7 +998,7 @@ int client_process_header_pub(client *c, const char *arg, size_t len, const char
         return CLIENT_ERR_HEADERS_NOT_SUPPORTED;
     }
     pbytes args[MAX_HPUB_ARGS];
-    int n = split_args(arg, len, args, MAX_HPUB_ARGS, false);
+    int n = client_split_arg(arg, len, args, MAX_HPUB_ARGS, false);
     pub_arg *pa = &c->ps.pa;
     pa->arg.p = arg;
     pa->arg.len = len;
@@ -1019,16 +1007,16 @@ int client_process_header_pub(client *c, const char *arg, size_t len, const char
         pa->subject = args[0];
         pa->reply.p = NULL;
         pa->reply.len = 0;
-        pa->hdr = parse_size(args[1].p, args[1].len);
-        pa->size = parse_size(args[2].p, args[2].len);
+        pa->hdr = util_parse_size(args[1].p, args[1].len);
+        pa->size = util_parse_size(args[2].p, args[2].len);
         pa->hdb = args[1];
         pa->szb = args[2];
         break;
     case 4:
         pa->subject = args[0];
         pa->reply = args[1];
-        pa->hdr = parse_size(args[2].p, args[2].len);
-        pa->size = parse_size(args[3].p, args[3].len);
+        pa->hdr = util_parse_size(args[2].p, args[2].len);
+        pa->size = util_parse_size(args[3].p, args[3].len);
         pa->hdb = args[2];
         pa->szb = args[3];
         break;
@@ -1055,7 +1043,7 @@ int client_process_header_pub(client *c, const char *arg, size_t len, const char
 int client_process_pub(client *c, const char *arg, size_t len)
 {
     pbytes args[MAX_PUB_ARGS];
-    int n = split_args(arg, len, args, MAX_PUB_ARGS, false);
+    int n = client_split_arg(arg, len, args, MAX_PUB_ARGS, false);
     pub_arg *pa = &c->ps.pa;
     pa->arg.p = arg;
     pa->arg.len = len;
@@ -1064,13 +1052,13 @@ int client_process_pub(client *c, const char *arg, size_t len)
         pa->subject = args[0];
         pa->reply.p = NULL;
         pa->reply.len = 0;
-        pa->size = parse_size(args[1].p, args[1].len);
+        pa->size = util_parse_size(args[1].p, args[1].len);
         pa->szb = args[1];
         break;
     case 3:
         pa->subject = args[0];
         pa->reply = args[1];
-        pa->size = parse_size(args[2].p, args[2].len);
+        pa->size = util_parse_size(args[2].p, args[2].len);
         pa->szb = args[2];
         break;
     default:
@@ -1094,7 +1082,7 @@ int client_process_pub(client *c, const char *arg, size_t len)
 int client_parse_sub(client *c, const char *arg, size_t len, bool no_forward)
 {
     pbytes args[MAX_MSG_ARGS];
-    int n = split_args(arg, len, args, MAX_MSG_ARGS, true);
+    int n = client_split_arg(arg, len, args, MAX_MSG_ARGS, true);
     switch (n) {
     case 2:
         client_process_sub(c, args[0].p, args[0].len, NULL, 0, args[1].p, args[1].len, no_forward, NULL);
@@ -1243,7 +1231,7 @@ void client_unsubscribe(client *c, account *acc, subscription *sub, bool force, 
 int client_process_unsub(client *c, const char *arg, size_t len)
 {
     pbytes args[MAX_MSG_ARGS];
-    int n = split_args(arg, len, args, MAX_MSG_ARGS, true);
+    int n = client_split_arg(arg, len, args, MAX_MSG_ARGS, true);
     const char *sid;
     size_t sidlen;
     int64_t max = -1;
@@ -1255,7 +1243,7 @@ int client_process_unsub(client *c, const char *arg, size_t len)
     case 2:
         sid = args[0].p;
         sidlen = args[0].len;
-        max = parse_size(args[1].p, args[1].len);
+        max = util_parse_size(args[1].p, args[1].len);
         break;
     default:
         return client_arg_error(c, "processUnsub Parse Error", arg, len);
@@ -1364,7 +1352,7 @@ void client_process_pong(client *c)
 {
     pthread_mutex_lock(&c->mu);
     c->ping.out = 0;
-    c->rtt = compute_rtt(c->rtt_start);
+    c->rtt = client_compute_rtt(c->rtt_start);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -1556,7 +1544,7 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
         client_pub_permission_violation(c, pa->subject.p, pa->subject.len);
         return false;
     }
-    if (c->kind == CLIENT_KIND_CLIENT && pa->reply.len > 0 && is_reserved_reply(pa->reply.p, pa->reply.len)) {
+    if (c->kind == CLIENT_KIND_CLIENT && pa->reply.len > 0 && client_is_reserved_reply(pa->reply.p, pa->reply.len)) {
         client_reply_subject_violation(c, pa->reply.p, pa->reply.len);
         return false;
     }

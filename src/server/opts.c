@@ -5271,6 +5271,9 @@ static void options_process_config_file_line(options *o, const char *k, const co
         opts_get_bool(pe, tk, &o->proxy_protocol);
     } else if (KEY_IS(k, "max_connections", "max_conn")) {
         if (opts_get_int(pe, tk, &o->max_conn) && o->max_conn == 0) o->max_conn = -1;
+    } else if (KEY_IS(k, "cnatsd_io_threads")) {
+        if (opts_get_int(pe, tk, &o->cnatsd_io_threads) && o->cnatsd_io_threads < 0)
+            opts_add_err(pe, tk, "%s must be zero (one per CPU) or positive", k);
     } else if (KEY_IS(k, "max_traced_msg_len")) {
         opts_get_int(pe, tk, &o->max_traced_msg_len);
     } else if (KEY_IS(k, "max_subscriptions", "max_subs")) {
@@ -6400,6 +6403,7 @@ static int opts_flag_table(options *o, opts_cli_locals *l, opts_flag_def *t)
     F("tlskey", OPTS_FLAG_STRING, &o->tls_key);
     F("tlscacert", OPTS_FLAG_STRING, &o->tls_ca_cert);
     F("max_traced_msg_len", OPTS_FLAG_INT, &o->max_traced_msg_len);
+    F("cnatsd_io_threads", OPTS_FLAG_INT, &o->cnatsd_io_threads);
     F("js", OPTS_FLAG_BOOL, &o->jet_stream);
     F("jetstream", OPTS_FLAG_BOOL, &o->jet_stream);
     F("sd", OPTS_FLAG_STRING, &o->store_dir);

@@ -611,6 +611,7 @@ typedef struct options {
     int64_t lame_duck_duration;
     int64_t lame_duck_grace_period;
     int max_traced_msg_len;
+    int cnatsd_io_threads; /* cnatsd only: event-loop threads; 0 = one per CPU */
     opts_str_list trusted_keys;
     opts_str_list trusted_operators; /* operator JWT sources (files or inline) */
     account_resolver_opts account_resolver;

@@ -20,6 +20,7 @@
 #include "server/const.h"
 #include "server/nkey.h"
 #include "server/signal.h"
+#include "server/util.h"
 
 /* A free waiting for every loop to pass a quiescent point. */
 typedef struct server_deferred {
@@ -219,25 +220,10 @@ server *server_new(options *opts, char *err, size_t errlen)
     if (!s->name)
         goto oom;
     if (opts->client_advertise && opts->client_advertise[0]) {
-        /* Go parseHostPort: "host[:port]", port defaulting to ours. */
-        const char *adv = opts->client_advertise;
-        const char *colon = strrchr(adv, ':');
-        int port = opts->port;
-        size_t hl = strlen(adv);
-        if (adv[0] == '[') {
-            const char *rb = strchr(adv, ']');
-            if (rb) {
-                hl = (size_t)(rb - adv - 1);
-                adv++;
-                if (rb[1] == ':')
-                    port = atoi(rb + 2);
-            }
-        } else if (colon && strchr(adv, ':') == colon) {
-            hl = (size_t)(colon - adv);
-            port = atoi(colon + 1);
-        }
-        s->info_host = strndup(adv, hl);
-        s->info_port = port;
+        /* Go setInfoHostPort with parseHostPort. */
+        if (util_parse_host_port(opts->client_advertise, opts->port, &s->info_host, &s->info_port, err,
+                                 errlen) != 0)
+            goto fail;
     } else {
         s->info_host = strdup(opts->host ? opts->host : DEFAULT_HOST);
         s->info_port = opts->port;
@@ -250,7 +236,7 @@ server *server_new(options *opts, char *err, size_t errlen)
         s->gacc = NULL;
         goto oom;
     }
-    s->io_threads = 0;
+    s->io_threads = s->opts->cnatsd_io_threads;
     return s;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -613,10 +599,10 @@ void server_io_loop_queue_work(server_io_loop *l, client *c, uint32_t work)
             l->work_tail = c;
         }
     }
-    bool can_send = !atomic_load(&l->exited);
-    pthread_mutex_unlock(&l->mu);
-    if (can_send)
+    /* Sent under the mutex so the loop cannot close the handle meanwhile. */
+    if (!l->async_closed)
         uv_async_send(&l->async);
+    pthread_mutex_unlock(&l->mu);
 }
 
 static void server_create_client(server *s, server_io_loop *l, int fd);
@@ -634,6 +620,9 @@ static void server_io_loop_maybe_stop(server_io_loop *l)
         return;
     if (uv_is_closing((uv_handle_t *)&l->async))
         return;
+    pthread_mutex_lock(&l->mu);
+    l->async_closed = true;
+    pthread_mutex_unlock(&l->mu);
     if (l->index == 0 && s->listen_poll_open) {
         s->listen_poll_open = false;
         uv_close((uv_handle_t *)&s->listen_poll, loop_handle_closed);
@@ -705,14 +694,14 @@ static void on_loop_async(uv_async_t *a)
         c = next;
     }
     l->work_head = c;
-    if (c)
+    if (c) {
         c->work_prev = NULL;
-    else
+        uv_async_send(&l->async); /* leftovers (allocation failure) */
+    } else {
         l->work_tail = NULL;
+    }
     bool stop = l->stop_req;
     pthread_mutex_unlock(&l->mu);
-    if (c)
-        uv_async_send(&l->async); /* leftovers (allocation failure) */
 
     for (size_t i = 0; i < nfds; i++) {
         if (stop || server_is_shutting_down(s))
@@ -756,6 +745,31 @@ static void on_loop_gc(uv_timer_t *t)
     server_run_deferred(l->srv, l, false);
 }
 
+/* True when every started loop thread has exited. done_mu held. */
+static bool server_loops_done_locked(server *s)
+{
+    return s->loops_exited == s->loops_started && (s->start_done || s->loops_started == 0);
+}
+
+/* Go's tail of Shutdown: ports file, "Server Exiting..", completion. Once. */
+static void server_finish(server *s)
+{
+    pthread_mutex_lock(&s->done_mu);
+    bool do_finish = !s->finished;
+    s->finished = true;
+    pthread_mutex_unlock(&s->done_mu);
+    if (!do_finish)
+        return;
+    if (s->ports_file && unlink(s->ports_file) != 0)
+        server_errorf(s, "Error cleaning up ports file %s: %s", s->ports_file, strerror(errno));
+    if (s->start_called)
+        server_noticef(s, "Server Exiting..");
+    pthread_mutex_lock(&s->done_mu);
+    s->shutdown_complete = true;
+    pthread_cond_broadcast(&s->done_cv);
+    pthread_mutex_unlock(&s->done_mu);
+}
+
 static void *server_io_loop_run(void *arg)
 {
     server_io_loop *l = arg;
@@ -769,26 +783,10 @@ static void *server_io_loop_run(void *arg)
     pthread_mutex_unlock(&l->mu);
     pthread_mutex_lock(&s->done_mu);
     s->loops_exited++;
-    bool last = s->loops_exited == s->nloops;
+    bool done = server_is_shutting_down(s) && server_loops_done_locked(s);
     pthread_mutex_unlock(&s->done_mu);
-    if (last) {
-        /* The last loop out finishes the shutdown (Go's tail of Shutdown). */
-        pthread_mutex_lock(&s->done_mu);
-        bool do_finish = !s->finished;
-        s->finished = true;
-        pthread_mutex_unlock(&s->done_mu);
-        if (do_finish) {
-            if (s->ports_file) {
-                if (unlink(s->ports_file) != 0)
-                    server_errorf(s, "Error cleaning up ports file %s: %s", s->ports_file, strerror(errno));
-            }
-            server_noticef(s, "Server Exiting..");
-        }
-        pthread_mutex_lock(&s->done_mu);
-        s->shutdown_complete = true;
-        pthread_cond_broadcast(&s->done_cv);
-        pthread_mutex_unlock(&s->done_mu);
-    }
+    if (done)
+        server_finish(s); /* the last loop out finishes (Go's tail of Shutdown) */
     return NULL;
 }
 
@@ -856,7 +854,7 @@ static void on_listen_readable(uv_poll_t *p, int status, int events)
         }
         l->new_fds[l->nfds++] = fd;
         pthread_mutex_unlock(&l->mu);
-        uv_async_send(&l->async);
+        server_io_loop_queue_work(l, NULL, 0);
     }
 }
 
@@ -870,10 +868,53 @@ static void join_host_port(const char *host, int port, char *out, size_t len)
 }
 
 /* Binds and listens on host:port; returns the fd or -1 with err. */
+/* strerror as Go prints syscall errors (lower case first letter). */
+static const char *go_errno_str(int e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z')
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+/* Go listens dual-stack on the IPv4 wildcard: an AF_INET6 socket with
+ * IPV6_V6ONLY off. Returns the fd or -1 (the caller falls back to IPv4). */
+static int server_listen_dual_stack(int port, int *err_no)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1, zero = 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in6 a = {0};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_any;
+    a.sin6_port = htons((uint16_t)port);
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0 ||
+        bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4096) != 0) {
+        *err_no = errno;
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static int server_listen(server *s, const char *host, int port, char *err, size_t errlen)
 {
     char hp[300], ps[16];
     join_host_port(host, port, hp, sizeof(hp));
+    if (strcmp(host, "0.0.0.0") == 0 || host[0] == '\0') {
+        int e = 0;
+        int fd = server_listen_dual_stack(port, &e);
+        if (fd >= 0)
+            return fd;
+        if (e == EADDRINUSE) {
+            char eb[128];
+            snprintf(err, errlen, "Error listening on port: %s, \"listen tcp %s: bind: %s\"", hp, hp,
+                     go_errno_str(e, eb, sizeof(eb)));
+            return -1;
+        }
+    }
     snprintf(ps, sizeof(ps), "%d", port);
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -914,8 +955,9 @@ static int server_listen(server *s, const char *host, int port, char *err, size_
     }
     freeaddrinfo(res);
     if (fd < 0) {
+        char eb[128];
         snprintf(err, errlen, "Error listening on port: %s, \"listen tcp %s: %s: %s\"", hp, hp, op,
-                 strerror(last_errno));
+                 go_errno_str(last_errno, eb, sizeof(eb)));
         return -1;
     }
     (void)s;
@@ -969,7 +1011,10 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
             c->port = ntohs(sin->sin_port);
         } else if (ss.ss_family == AF_INET6) {
             struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &sin6->sin6_addr, c->host, sizeof(c->host));
+            if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+                inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], c->host, sizeof(c->host));
+            else
+                inet_ntop(AF_INET6, &sin6->sin6_addr, c->host, sizeof(c->host));
             c->port = ntohs(sin6->sin6_port);
         }
     }
@@ -1183,13 +1228,26 @@ int server_start(server *s, char *err, size_t errlen)
         s->listen_poll_open = true;
         uv_poll_start(&s->listen_poll, UV_READABLE, on_listen_readable);
     }
-    for (int i = 0; i < s->nloops; i++) {
-        if (pthread_create(&s->loops[i].thread, NULL, server_io_loop_run, &s->loops[i]) != 0) {
-            snprintf(err, errlen, "could not start I/O thread: %s", strerror(errno));
-            server_fatalf(s, "%s", err);
-            return -1;
+    int create_err = 0;
+    for (int i = 0; i < s->nloops && !create_err; i++) {
+        create_err = pthread_create(&s->loops[i].thread, NULL, server_io_loop_run, &s->loops[i]);
+        if (!create_err) {
+            s->loops[i].thread_started = true;
+            pthread_mutex_lock(&s->done_mu);
+            s->loops_started++;
+            pthread_mutex_unlock(&s->done_mu);
         }
-        s->loops[i].thread_started = true;
+    }
+    pthread_mutex_lock(&s->done_mu);
+    s->start_done = true;
+    bool done = server_is_shutting_down(s) && server_loops_done_locked(s);
+    pthread_mutex_unlock(&s->done_mu);
+    if (done)
+        server_finish(s);
+    if (create_err) {
+        snprintf(err, errlen, "could not start I/O thread: %s", strerror(create_err));
+        server_fatalf(s, "%s", err);
+        return -1;
     }
     if (opts->ports_file_dir && opts->ports_file_dir[0])
         server_log_ports(s);
@@ -1213,27 +1271,20 @@ static void server_join_threads(server *s)
     pthread_mutex_unlock(&s->join_mu);
 }
 
-/* Waits for the loops to exit and joins them. Not from a loop thread. */
+/* Waits until shutdown completed (finishing it when the loops are all
+ * gone) and joins the loop threads. Not from a loop thread. */
 static void server_wait_loops(server *s)
 {
-    bool any = false;
-    for (int i = 0; i < s->nloops; i++)
-        any |= s->loops[i].thread_started;
-    if (!any) {
-        /* Never started: finish here. */
-        pthread_mutex_lock(&s->done_mu);
-        bool do_finish = !s->finished;
-        s->finished = true;
-        s->shutdown_complete = true;
-        pthread_cond_broadcast(&s->done_cv);
-        pthread_mutex_unlock(&s->done_mu);
-        if (do_finish && s->start_called)
-            server_noticef(s, "Server Exiting..");
-        return;
-    }
     pthread_mutex_lock(&s->done_mu);
-    while (!s->shutdown_complete)
+    while (!s->shutdown_complete) {
+        if (server_is_shutting_down(s) && server_loops_done_locked(s)) {
+            pthread_mutex_unlock(&s->done_mu);
+            server_finish(s);
+            pthread_mutex_lock(&s->done_mu);
+            continue;
+        }
         pthread_cond_wait(&s->done_cv, &s->done_mu);
+    }
     pthread_mutex_unlock(&s->done_mu);
     server_join_threads(s);
 }
@@ -1267,9 +1318,9 @@ void server_shutdown(server *s)
         server_io_loop *l = &s->loops[i];
         pthread_mutex_lock(&l->mu);
         l->stop_req = true;
-        pthread_mutex_unlock(&l->mu);
-        if (l->thread_started)
+        if (l->thread_started && !l->async_closed)
             uv_async_send(&l->async);
+        pthread_mutex_unlock(&l->mu);
     }
     /* The lame duck thread sleeps on done_cv. */
     pthread_mutex_lock(&s->done_mu);
@@ -1281,14 +1332,7 @@ void server_shutdown(server *s)
 
 void server_wait_for_shutdown(server *s)
 {
-    bool any = false;
-    for (int i = 0; i < s->nloops; i++)
-        any |= s->loops[i].thread_started;
-    pthread_mutex_lock(&s->done_mu);
-    while (any && !s->shutdown_complete)
-        pthread_cond_wait(&s->done_cv, &s->done_mu);
-    pthread_mutex_unlock(&s->done_mu);
-    server_join_threads(s);
+    server_wait_loops(s);
 }
 
 void server_free(server *s)
@@ -1488,5 +1532,5 @@ void server_lame_duck_mode(server *s)
         s->ldm_thread_started = true;
     pthread_mutex_unlock(&s->mu);
     if (s->nloops > 0)
-        uv_async_send(&s->loops[0].async);
+        server_io_loop_queue_work(&s->loops[0], NULL, 0);
 }

@@ -54,6 +54,7 @@ typedef struct server_io_loop {
     size_t nfds, capfds;
     client *work_head, *work_tail;
     bool stop_req;
+    bool async_closed;      /* no more uv_async_send */
     /* loop thread only: the drained work batch */
     client **batch;
     uint32_t *batch_work;
@@ -103,6 +104,8 @@ typedef struct server {
     pthread_mutex_t done_mu;
     pthread_cond_t done_cv;   /* shutdown progress / lame duck sleeps */
     pthread_mutex_t join_mu;  /* serialises joining the loop threads */
+    int loops_started;        /* loop threads created (under done_mu) */
+    bool start_done;          /* thread creation finished (under done_mu) */
     int loops_exited;
     bool shutdown_complete;
     bool threads_joined;

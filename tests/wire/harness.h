@@ -90,6 +90,16 @@ long wire_server_version(void);
 bool wire_require_version(const char *test, int maj, int min, int pat);
 /* Records a skip of `test` for `why` (printed at the end). */
 void wire_skip(const char *test, const char *why);
+/* False (and the test is reported skipped) when the server under test is
+ * cnatsd and it lacks the named subsystem ("auth", "tls", "monitoring",
+ * "cluster", "reload"). Always true against the Go reference. */
+bool wire_require_feature(const char *test, const char *feature);
+#define WIRE_REQUIRE_FEATURE(feature)                                          \
+    do {                                                                       \
+        if (!wire_require_feature(__func__, (feature)))                        \
+            return;                                                            \
+    } while (0)
+
 #define WIRE_REQUIRE_VERSION(maj, min, pat)                                    \
     do {                                                                       \
         if (!wire_require_version(__func__, (maj), (min), (pat)))              \

@@ -104,6 +104,7 @@ END_TEST
 /* CONNECT's descriptive fields are kept and shown by monitoring. */
 START_TEST(test_client_connect)
 {
+    WIRE_REQUIRE_FEATURE("monitoring");
     wire_server_t *s = wire_server_start("http: \"127.0.0.1:@HTTP_PORT@\"\n");
     wire_conn_t *c = wire_conn_open(s);
     wire_expect_info(c, WIRE_TIMEOUT);

@@ -98,6 +98,7 @@ static void do_auth_connect(wire_conn_t *c, const char *token)
 
 START_TEST(test_no_auth_client)
 {
+    WIRE_REQUIRE_FEATURE("auth");
     wire_server_t *s = run_auth_server_with_token();
     wire_conn_t *c = open_expect_auth_required(s);
     do_auth_connect(c, "");
@@ -110,6 +111,7 @@ END_TEST
 
 START_TEST(test_auth_client_bad_token)
 {
+    WIRE_REQUIRE_FEATURE("auth");
     wire_server_t *s = run_auth_server_with_token();
     wire_conn_t *c = open_expect_auth_required(s);
     do_auth_connect(c, "ZZZ");
@@ -122,6 +124,7 @@ END_TEST
 
 START_TEST(test_auth_client_no_connect)
 {
+    WIRE_REQUIRE_FEATURE("auth");
     wire_server_t *s = run_auth_server_with_token();
     wire_conn_t *c = open_expect_auth_required(s);
     /* No CONNECT within the authorization timeout. */
@@ -134,6 +137,7 @@ END_TEST
 
 START_TEST(test_auth_client_good_connect)
 {
+    WIRE_REQUIRE_FEATURE("auth");
     wire_server_t *s = run_auth_server_with_token();
     wire_conn_t *c = open_expect_auth_required(s);
     do_auth_connect(c, AUTH_TOKEN);
@@ -147,6 +151,7 @@ END_TEST
 
 START_TEST(test_auth_client_fail_on_everything_else)
 {
+    WIRE_REQUIRE_FEATURE("auth");
     wire_server_t *s = run_auth_server_with_token();
     wire_conn_t *c = open_expect_auth_required(s);
     wire_conn_send(c, "PUB foo 2\r\nok\r\n");
@@ -215,6 +220,7 @@ END_TEST
  * nothing is left behind for it and the publisher is unaffected. */
 START_TEST(test_no_client_leak_on_slow_consumer)
 {
+    WIRE_REQUIRE_FEATURE("monitoring");
     wire_server_t *s = wire_server_start("max_pending: 131072\n"
                                          "max_payload: 65536\n"
                                          "write_deadline: \"200ms\"\n"

@@ -361,6 +361,7 @@ END_TEST
 
 START_TEST(test_requests_across_routes)
 {
+    WIRE_REQUIRE_FEATURE("cluster");
     wire_server_t **srv = wire_cluster_start(2, NULL);
     natsConnection *nc1 = connect_to(srv[0]->url), *nc2 = connect_to(srv[1]->url);
     natsSubscription *sub = NULL;
@@ -385,6 +386,7 @@ END_TEST
 
 START_TEST(test_requests_across_routes_to_queues)
 {
+    WIRE_REQUIRE_FEATURE("cluster");
     wire_server_t **srv = wire_cluster_start(2, NULL);
     natsConnection *nc1 = connect_to(srv[0]->url), *nc2 = connect_to(srv[1]->url);
     natsSubscription *q1 = NULL, *q2 = NULL;
@@ -421,6 +423,7 @@ END_TEST
  * spread over all members without one getting a majority. */
 START_TEST(test_queue_distribution_across_routes)
 {
+    WIRE_REQUIRE_FEATURE("cluster");
     enum { SEND = 10000, NSUBS = 12 };
     wire_server_t **srv = wire_cluster_start(2, NULL);
     natsConnection *nc1 = connect_to(srv[0]->url), *nc2 = connect_to(srv[1]->url);
@@ -566,6 +569,7 @@ static void send_and_check_msgs(natsConnection *c1, natsConnection *c2, seq_resu
 /* Queue semantics across a cluster survive restarts of both servers. */
 START_TEST(test_server_restart_and_queue_subs)
 {
+    WIRE_REQUIRE_FEATURE("cluster");
     wire_server_t **srv = wire_cluster_start(2, NULL);
     events_t *e = events_new();
     seq_results_t r;

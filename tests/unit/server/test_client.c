@@ -185,14 +185,19 @@ static bool num_subs_is(server *s, int n)
     return (int)server_num_subscriptions(s) == n;
 }
 
-/* The first registered client (retained) or NULL. */
+/* The first registered client (retained) or NULL; waits a little since a
+ * client is registered just after its INFO is sent. */
 static client *first_client(server *s)
 {
-    for (uint64_t cid = 1; cid < 64; cid++) {
-        client *c = server_get_client(s, cid);
-        if (c)
-            return c;
-    }
+    int64_t end = now_ms() + 2000;
+    do {
+        for (uint64_t cid = 1; cid < 64; cid++) {
+            client *c = server_get_client(s, cid);
+            if (c)
+                return c;
+        }
+        usleep(2000);
+    } while (now_ms() < end);
     return NULL;
 }
 
@@ -606,6 +611,36 @@ START_TEST(test_no_client_leak_on_slow_consumer)
 }
 END_TEST
 
+/* A subscriber that stops reading trips the write deadline. */
+START_TEST(test_slow_consumer_write_deadline)
+{
+    options *o = default_options();
+    o->write_deadline = 200 * 1000000LL;
+    server *s = run_server(o);
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    int small = 4096;
+    setsockopt(sub, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\n");
+    static char chunk[64 * 1024 + 64];
+    int n = snprintf(chunk, sizeof(chunk), "PUB foo %d\r\n", 64 * 1024);
+    memset(chunk + n, 'x', 64 * 1024);
+    memcpy(chunk + n + 64 * 1024, "\r\n", 2);
+    size_t clen = (size_t)n + 64 * 1024 + 2;
+    int64_t end = now_ms() + 10000;
+    while (server_num_slow_consumers(s) == 0 && now_ms() < end) {
+        for (int i = 0; i < 16; i++)
+            ck_assert_int_eq(write(pub, chunk, clen), (ssize_t)clen);
+        usleep(10000);
+    }
+    ck_assert_int_gt(server_num_slow_consumers(s), 0);
+    ck_assert(wait_for(num_clients_is, s, 1, 5000));
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_client_deny_sys_group_sub)
 {
     server *s = run_server(default_options());
@@ -653,7 +688,7 @@ START_TEST(test_client_protocol_errors)
 }
 END_TEST
 
-START_TEST(test_client_limits)
+START_TEST(test_client_max_payload_and_control_line)
 {
     options *o = default_options();
     o->max_payload = 16;
@@ -716,6 +751,133 @@ START_TEST(test_client_cross_connection_pub_sub)
 }
 END_TEST
 
+START_TEST(test_client_ipv6_address)
+{
+    options *o = default_options();
+    free(o->host);
+    o->host = strdup("0.0.0.0");
+    server *s = run_server(o);
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in6 a = {0};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons((uint16_t)server_client_port(s));
+    a.sin6_addr = in6addr_loopback;
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    expect_contains(fd, "\"client_ip\":\"::1\"");
+    client *c = first_client(s);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_msg(strncmp(client_string(c), "[::1]", 5) == 0, "got %s", client_string(c));
+    client_release(c);
+    close(fd);
+    /* IPv4 clients of the dual-stack listener show plain IPv4 addresses. */
+    fd = dial(s);
+    expect_contains(fd, "\"client_ip\":\"127.0.0.1\"");
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_server_header_support)
+{
+    server *s = run_server(default_options());
+    int fd = dial(s);
+    expect_contains(fd, "\"headers\":true");
+    close(fd);
+    server_free(s);
+    options *o = default_options();
+    o->no_header_support = true;
+    s = run_server(o);
+    fd = dial(s);
+    expect_contains(fd, "\"headers\":false");
+    /* Headers asked for but not supported: HPUB is refused. */
+    send_str(fd, "CONNECT {\"verbose\":false,\"headers\":true}\r\nHPUB foo 12 14\r\nName:Derek\r\nOK\r\n");
+    ck_assert(wait_closed(fd, 2000));
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_header_deliver_queue_sub_stripped_msg)
+{
+    server *s = run_server(default_options());
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB foo bar 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    int pub = connect_client(s, "CONNECT {\"verbose\":false,\"headers\":true}\r\n"
+                                "HPUB foo 12 14\r\nName:Derek\r\nOK\r\nPING\r\n");
+    expect_contains(pub, "PONG\r\n");
+    expect_contains(sub, "MSG foo 1 2\r\nOK\r\n");
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
+/* A logger keeping the last message. */
+typedef struct last_log {
+    pthread_mutex_t mu;
+    char msg[1024];
+} last_log;
+
+static void last_log_set(void *ctx, const char *m)
+{
+    last_log *l = ctx;
+    pthread_mutex_lock(&l->mu);
+    snprintf(l->msg, sizeof(l->msg), "%s", m);
+    pthread_mutex_unlock(&l->mu);
+}
+
+START_TEST(test_client_connection_name)
+{
+    char err[256];
+    server *s = server_new(default_options(), err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    last_log ll = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    server_logger lg = {&ll, last_log_set, last_log_set, last_log_set, last_log_set, last_log_set, last_log_set,
+                        NULL, NULL};
+    server_set_logger(s, &lg, true, true);
+    struct {
+        client_kind kind;
+        const char *kind_str;
+    } tests[] = {
+        {CLIENT_KIND_CLIENT, "cid:"},
+        {CLIENT_KIND_ROUTER, "rid:"},
+        {CLIENT_KIND_GATEWAY, "gid:"},
+        {CLIENT_KIND_LEAF, "lid:"},
+    };
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        client *c = client_new(s, tests[i].kind);
+        snprintf(c->host, sizeof(c->host), "%s", "fe80::abc:def:ghi:123%utun0");
+        c->port = 4222;
+        client_init_client(c);
+        ck_assert(strstr(c->ncs, "[fe80::abc:def:ghi:123%utun0]:4222") == c->ncs);
+        struct {
+            void (*fn)(client *, const char *, ...);
+            const char *suffix;
+        } calls[] = {{client_debugf, " 1"}, {client_tracef, " 2"}, {client_warnf, " 3 4"}, {client_errorf, " 5 6"}};
+        for (int k = 0; k < 4; k++) {
+            switch (k) {
+            case 0: client_debugf(c, "debug: %d", 1); break;
+            case 1: client_tracef(c, "trace: %s", "2"); break;
+            case 2: client_warnf(c, "warn: %s %d", "3", 4); break;
+            default: client_errorf(c, "error: %d %s", 5, "6"); break;
+            }
+            pthread_mutex_lock(&ll.mu);
+            ck_assert_msg(strstr(ll.msg, "(MISSING)") == NULL, "bad escaping: %s", ll.msg);
+            ck_assert_msg(strstr(ll.msg, tests[i].kind_str) != NULL, "kind missing: %s", ll.msg);
+            size_t ml = strlen(ll.msg), sl = strlen(calls[k].suffix);
+            ck_assert(ml >= sl && strcmp(ll.msg + ml - sl, calls[k].suffix) == 0);
+            pthread_mutex_unlock(&ll.mu);
+        }
+        client_release(c);
+    }
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client");
@@ -746,12 +908,17 @@ int main(void)
     tcase_add_test(tc, test_client_no_responder_support);
     tcase_add_test(tc, test_client_max_pending);
     tcase_add_test(tc, test_no_client_leak_on_slow_consumer);
+    tcase_add_test(tc, test_slow_consumer_write_deadline);
     tcase_add_test(tc, test_client_deny_sys_group_sub);
     tcase_add_test(tc, test_client_check_use_of_gw_reply_prefix);
     tcase_add_test(tc, test_client_protocol_errors);
-    tcase_add_test(tc, test_client_limits);
+    tcase_add_test(tc, test_client_max_payload_and_control_line);
     tcase_add_test(tc, test_ping_stale_connection);
     tcase_add_test(tc, test_client_cross_connection_pub_sub);
+    tcase_add_test(tc, test_client_connection_name);
+    tcase_add_test(tc, test_client_ipv6_address);
+    tcase_add_test(tc, test_server_header_support);
+    tcase_add_test(tc, test_client_header_deliver_queue_sub_stripped_msg);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }
