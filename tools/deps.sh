@@ -6,9 +6,10 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   libuv1-dev libjansson-dev libsqlite3-dev check libsubunit-dev
-  liblz4-dev libssl-dev
+  liblz4-dev libssl-dev libcrypt-dev
   clang llvm libclang-rt-14-dev
   nats-server libnats-dev
+  libhttp-parser-dev
 )
 
 missing=()

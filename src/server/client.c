@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "server/accounts.h"
+#include "server/auth.h"
 #include "server/const.h"
 #include "server/log.h"
+#include "server/monitor.h"
 #include "server/opts.h"
 #include "server/server.h"
 #include "server/util.h"
@@ -89,6 +92,12 @@ static void client_opts_clear(client_opts *o)
     free(o->lang);
     free(o->version);
     free(o->account);
+    free(o->nkey);
+    free(o->jwt);
+    free(o->sig);
+    free(o->token);
+    free(o->username);
+    free(o->password);
     memset(o, 0, sizeof(*o));
 }
 
@@ -206,6 +215,110 @@ static void pcd_add(client_pcd *p, client *t)
     }
 }
 
+/* ---- match results cache (Go c.in.results) ----------------------------------------- */
+
+#define CLIENT_RCACHE_SLOTS 64
+
+typedef struct client_rcache_ent {
+    sublist *sl;
+    uint64_t genid;
+    uint64_t hash;
+    sublist_result *r; /* one reference held by the cache */
+    size_t len, cap;
+    char subj[];
+} client_rcache_ent;
+
+static void client_rcache_free(client *c)
+{
+    if (!c->results)
+        return;
+    for (int i = 0; i < CLIENT_RCACHE_SLOTS; i++) {
+        if (c->results[i]) {
+            sublist_result_release(c->results[i]->r);
+            free(c->results[i]);
+        }
+    }
+    free(c->results);
+    c->results = NULL;
+}
+
+/* Hash of a subject, 8 bytes at a time (the cache slot and check key). */
+static uint64_t client_subject_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    size_t total = n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    /* Tail without byte stores: overlapping word loads. */
+    uint64_t w = 0;
+    if (n > 0 && total >= 8) {
+        memcpy(&w, p + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        w = a | ((uint64_t)b << 32);
+    } else if (n > 0) {
+        w = (uint64_t)(unsigned char)p[0] | ((uint64_t)(unsigned char)p[n / 2] << 8) |
+            ((uint64_t)(unsigned char)p[n - 1] << 16);
+    }
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
+/* Matches subject in sl through c's cache. Returns a result borrowed from
+ * the cache (*owned false) or, when it could not be cached, a reference
+ * the caller releases (*owned true). Loop thread of c. */
+static sublist_result *client_match(client *c, sublist *sl, const char *subj, size_t len, bool *owned)
+{
+    *owned = false;
+    uint64_t gen = sublist_genid(sl);
+    uint64_t h = client_subject_hash(subj, len);
+    size_t slot = (size_t)(h >> 7) & (CLIENT_RCACHE_SLOTS - 1);
+    client_rcache_ent *e = c->results ? c->results[slot] : NULL;
+    if (e && e->hash == h && e->genid == gen && e->sl == sl && e->len == len && memcmp(e->subj, subj, len) == 0)
+        return e->r;
+    sublist_result *r = sublist_match(sl, subj, len);
+    if (!r)
+        return NULL;
+    if (!c->results) {
+        c->results = calloc(CLIENT_RCACHE_SLOTS, sizeof(*c->results));
+        if (!c->results) {
+            *owned = true;
+            return r;
+        }
+    }
+    if (!e || e->cap < len) {
+        client_rcache_ent *ne = malloc(sizeof(*ne) + len);
+        if (!ne) {
+            *owned = true;
+            return r;
+        }
+        if (e) {
+            sublist_result_release(e->r);
+            free(e);
+        }
+        e = ne;
+        e->cap = len;
+        c->results[slot] = e;
+    } else {
+        sublist_result_release(e->r);
+    }
+    e->sl = sl;
+    e->genid = gen;
+    e->hash = h;
+    e->r = r;
+    e->len = len;
+    memcpy(e->subj, subj, len);
+    return r;
+}
+
 /* ---- lifecycle ---------------------------------------------------------------- */
 
 client *client_new(server *s, client_kind kind)
@@ -227,6 +340,7 @@ client *client_new(server *s, client_kind kind)
     c->ps.pa.hdr = -1;
     c->out.mp = MAX_PENDING_SIZE;
     c->out.wdl = DEFAULT_FLUSH_DEADLINE;
+    c->fd = -1;
     c->start = c->last = c->last_in = mono_ns();
     c->rng = ((uint64_t)(uintptr_t)c ^ (uint64_t)c->start) | 1;
     if (s) {
@@ -302,12 +416,16 @@ static void client_free(client *c)
     }
     free(c->subs.slots);
     client_opts_clear(&c->opts);
+    client_perms_free(c->perms);
     parse_state_free(&c->ps);
     free(c->out.buf);
     free(c->out.wbuf);
     free(c->in.rbuf);
     free(c->pcd.slots);
     free(c->mh_buf);
+    client_rcache_free(c);
+    if (c->in.stall_on)
+        client_release(c->in.stall_on);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -646,8 +764,15 @@ static bool client_send_rtt_ping_locked(client *c)
 
 void client_auth_violation(client *c)
 {
-    if (c->srv)
-        client_errorf(c, "authentication error");
+    if (c->srv) {
+        if (client_get_raw_auth_user(c)[0]) {
+            char u[600];
+            client_get_auth_user(c, u, sizeof(u));
+            client_errorf(c, "authentication error - %s", u);
+        } else {
+            client_errorf(c, "authentication error");
+        }
+    }
     client_send_err(c, "Authorization Violation");
     client_close_connection(c, AUTHENTICATION_VIOLATION);
 }
@@ -805,9 +930,19 @@ static int client_unmarshal_opts(client_opts *o, const char *arg, size_t len, ch
                 o->protocol = (int)json_integer_value(v);
             else if (!json_is_null(v))
                 r = -1;
-        } else if (!strcasecmp(key, "nkey") || !strcasecmp(key, "jwt") || !strcasecmp(key, "sig") ||
-                   !strcasecmp(key, "auth_token") || !strcasecmp(key, "user") ||
-                   !strcasecmp(key, "pass") || !strcasecmp(key, "remote_account")) {
+        } else if (!strcasecmp(key, "nkey"))
+            r = json_take_string(v, &o->nkey);
+        else if (!strcasecmp(key, "jwt"))
+            r = json_take_string(v, &o->jwt);
+        else if (!strcasecmp(key, "sig"))
+            r = json_take_string(v, &o->sig);
+        else if (!strcasecmp(key, "auth_token"))
+            r = json_take_string(v, &o->token);
+        else if (!strcasecmp(key, "user"))
+            r = json_take_string(v, &o->username);
+        else if (!strcasecmp(key, "pass"))
+            r = json_take_string(v, &o->password);
+        else if (!strcasecmp(key, "remote_account")) {
             r = json_is_string(v) || json_is_null(v) ? 0 : -1;
         }
         if (r != 0 && rc == 0) {
@@ -823,6 +958,8 @@ int client_process_connect(client *c, const char *arg, size_t len)
 {
     server *srv = c->srv;
     bool supports_headers = srv ? server_supports_headers(srv) : true;
+    if (c->loop)
+        client_clear_auth_timer(c);
     pthread_mutex_lock(&c->mu);
     c->last = mono_ns();
     if (c->kind == CLIENT_KIND_CLIENT) {
@@ -857,6 +994,11 @@ int client_process_connect(client *c, const char *arg, size_t len)
         }
         if (!first_connect)
             client_clear_account_subs(c, false);
+        if (!server_check_authentication(srv, c)) {
+            client_auth_violation(c);
+            snprintf(c->err_text, sizeof(c->err_text), "authentication error");
+            return CLIENT_ERR_AUTHENTICATION;
+        }
         /* The deprecated account designation is refused (Go does too). */
         if (account_new || has_account) {
             client_auth_violation(c);
@@ -881,10 +1023,19 @@ int client_process_connect(client *c, const char *arg, size_t len)
                 size_t l = strlen(ncs);
                 snprintf(ncs + l, sizeof(ncs) - l, "%s%s", (hv || hl) ? ":" : "", name);
             }
-            if (ncs[0]) {
+            /* ... and "<account>/<auth user label>" once authenticated. */
+            char acs[200] = "", ul[128] = "", qa[420];
+            client_get_auth_user_label(c, ul, sizeof(ul));
+            if (ul[0] && c->acc)
+                snprintf(acs, sizeof(acs), "%s/%s", account_string(c->acc), ul);
+            parser_go_quote(acs, strlen(acs), qa, sizeof(qa));
+            if (ncs[0] || acs[0]) {
                 char q[400], nn[sizeof(c->ncs)];
                 parser_go_quote(ncs, strlen(ncs), q, sizeof(q));
-                fmt_into(nn, sizeof(nn), "%s - %s", c->ncs, q);
+                if (ncs[0] && acs[0])
+                    fmt_into(nn, sizeof(nn), "%s - %s - %s", c->ncs, q, qa);
+                else
+                    fmt_into(nn, sizeof(nn), "%s - %s", c->ncs, ncs[0] ? q : qa);
                 pthread_mutex_lock(&c->mu);
                 memcpy(c->ncs, nn, sizeof(nn));
                 pthread_mutex_unlock(&c->mu);
@@ -951,30 +1102,31 @@ void client_process_err(client *c, const char *arg, size_t len)
 
 /* Splits on spaces/tabs (and CR/LF when crlf) into at most max args;
  * returns the total number found (may exceed max). */
+static inline bool client_is_arg_sep(unsigned char b, bool crlf)
+{
+    return b == ' ' || b == '\t' || (crlf && (b == '\r' || b == '\n'));
+}
+
 static int client_split_arg(const char *arg, size_t len, pbytes *out, int max, bool crlf)
 {
     int n = 0;
-    long start = -1;
-    for (size_t i = 0; i < len; i++) {
-        char b = arg[i];
-        bool sep = b == ' ' || b == '\t' || (crlf && (b == '\r' || b == '\n'));
-        if (sep) {
-            if (start >= 0) {
-                if (n < max) {
-                    out[n].p = arg + start;
-                    out[n].len = i - (size_t)start;
-                }
-                n++;
-                start = -1;
-            }
-        } else if (start < 0) {
-            start = (long)i;
+    size_t i = 0;
+    while (i < len) {
+        if (client_is_arg_sep((unsigned char)arg[i], crlf)) {
+            i++;
+            continue;
         }
-    }
-    if (start >= 0) {
+        size_t start = i++;
+        /* Every separator is <= ' ': test the exact set only then. */
+        while (i < len) {
+            unsigned char ch = (unsigned char)arg[i];
+            if (ch <= ' ' && client_is_arg_sep(ch, crlf))
+                break;
+            i++;
+        }
         if (n < max) {
             out[n].p = arg + start;
-            out[n].len = len - (size_t)start;
+            out[n].len = i - start;
         }
         n++;
     }
@@ -1145,7 +1297,8 @@ int client_process_sub(client *c, const char *subject, size_t slen, const char *
         return CLIENT_ERR_CONNECTION_CLOSED;
     }
     if (kind == CLIENT_KIND_CLIENT) {
-        if (queue && qlen == strlen(SYS_GROUP) && memcmp(queue, SYS_GROUP, qlen) == 0) {
+        if (!client_can_subscribe(c, subject, slen, queue, qlen) ||
+            (queue && qlen == strlen(SYS_GROUP) && memcmp(queue, SYS_GROUP, qlen) == 0)) {
             pthread_mutex_unlock(&c->mu);
             client_sub_permission_violation(c, subject, slen, queue, qlen, sid, sidlen);
             return CLIENT_ERR_SUB_PERMISSION;
@@ -1420,6 +1573,11 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
     if (!d || (c == d && !d->echo))
         return false;
     pthread_mutex_lock(&d->mu);
+    /* A subscribe deny clause blocks delivery on wider wildcards (auth.c). */
+    if (d->perms && client_check_deny_sub(d, subject, slen, sub->queue, sub->queue_len)) {
+        pthread_mutex_unlock(&d->mu);
+        return false;
+    }
     if (__atomic_load_n(&sub->closed, __ATOMIC_ACQUIRE)) {
         pthread_mutex_unlock(&d->mu);
         return false;
@@ -1454,14 +1612,21 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
         client_queue_outbound(d, mh, mhlen);
         client_queue_outbound(d, msg, mlen);
         pcd_add(&c->pcd, d);
+        /* Go stalls a fast producer while the consumer is over 3/4 of its
+         * max pending; here the producer's reads pause after this batch. */
+        if (c->kind == CLIENT_KIND_CLIENT && c->loop && !c->in.stall_on && d->out.pb > d->out.mp / 4 * 3) {
+            client_retain(d);
+            c->in.stall_on = d;
+        }
         if (d->trace) {
             client_tracef(d, "->> [%.*s]", (int)(mhlen - LEN_CR_LF), mh);
             client_trace_msg_internal(d, msg, mlen, true, hdr);
         }
+        /* allow_responses: d may now publish to this reply (auth.c). */
+        if (d->perms && rlen > 0)
+            client_track_reply_perm(d, reply, rlen);
         delivered = true;
     }
-    (void)reply;
-    (void)rlen;
     account *acc = d->acc;
     pthread_mutex_unlock(&d->mu);
     if (do_unsub)
@@ -1538,6 +1703,11 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
         return false;
     }
     account *acc = c->acc;
+    if (client_has_pub_perms(c) && !client_pub_allowed_full_check(c, pa->subject.p, pa->subject.len, true)) {
+        pthread_mutex_unlock(&c->mu);
+        client_pub_permission_violation(c, pa->subject.p, pa->subject.len);
+        return false;
+    }
     pthread_mutex_unlock(&c->mu);
     if (c->kind == CLIENT_KIND_CLIENT && has_prefix(pa->subject.p, pa->subject.len, CLIENT_NRG_PREFIX) &&
         acc != server_system_account(c->srv)) {
@@ -1553,11 +1723,13 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
 
     bool did = false;
     if (pa->subject.len > 0) {
-        sublist_result *r = sublist_match(acc->sl, pa->subject.p, pa->subject.len);
+        bool owned;
+        sublist_result *r = client_match(c, acc->sl, pa->subject.p, pa->subject.len, &owned);
         if (r && r->npsubs + r->nqsubs > 0)
             did = client_process_msg_results(c, r, msg, len, pa->subject.p, pa->subject.len, pa->reply.p,
                                              pa->reply.len);
-        sublist_result_release(r);
+        if (owned)
+            sublist_result_release(r);
     }
 
     if (!did && pa->reply.len > 0) {
@@ -1753,6 +1925,30 @@ bool client_flush_outbound(client *c)
     return client_flush_outbound_ex(c, false);
 }
 
+/* Go flushClients' direct flush: a producer on another loop writes d's
+ * pending bytes itself (no wake-up of d's loop) when d's loop has nothing
+ * in flight (pb == len: the loop's write buffer is drained). d->mu held.
+ * Returns true when nothing is left to write; otherwise d's loop must be
+ * signalled (it also handles EAGAIN and errors). */
+static bool client_flush_direct_locked(client *d)
+{
+    if (d->out.len == 0)
+        return true;
+    if (d->fd < 0 || client_is_closed(d) || d->out.pb != (int64_t)d->out.len)
+        return false;
+    ssize_t n = send(d->fd, d->out.buf, d->out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n <= 0)
+        return false;
+    d->out.pb -= n;
+    if ((size_t)n < d->out.len) {
+        memmove(d->out.buf, d->out.buf + n, d->out.len - (size_t)n);
+        d->out.len -= (size_t)n;
+        return false;
+    }
+    d->out.len = 0;
+    return true;
+}
+
 void client_flush_clients(client *c)
 {
     server_io_loop *cur = c->loop;
@@ -1769,7 +1965,8 @@ void client_flush_clients(client *c)
                 client_flush_outbound(d);
             } else {
                 pthread_mutex_lock(&d->mu);
-                client_flush_signal(d);
+                if (!client_flush_direct_locked(d))
+                    client_flush_signal(d);
                 pthread_mutex_unlock(&d->mu);
             }
         }
@@ -1792,7 +1989,12 @@ void client_close_connection(client *c, closed_state reason)
     client_kind kind = c->kind;
     server *srv = c->srv;
     account *acc = c->acc;
+    closed_state creason = c->close_reason;
     pthread_mutex_unlock(&c->mu);
+
+    /* monitoring: keep socket clients and leaf nodes in the closed ring */
+    if (srv && c->loop && (kind == CLIENT_KIND_CLIENT || kind == CLIENT_KIND_LEAF))
+        server_save_closed_client(srv, c, creason);
 
     if (srv) {
         server_remove_client(srv, c);
@@ -1824,10 +2026,60 @@ static void client_io_finish_close(client *c)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
-    c->open_handles = 3;
+    c->open_handles = 5;
+    uv_close((uv_handle_t *)&c->stall_tmr, on_handle_closed);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
     uv_close((uv_handle_t *)&c->ping_tmr, on_handle_closed);
     uv_close((uv_handle_t *)&c->wd_tmr, on_handle_closed);
+    uv_close((uv_handle_t *)&c->auth_tmr, on_handle_closed);
+}
+
+/* Longest single pause of a stalled producer's reads. */
+#define STALL_MAX_NS (20 * CONST_NS_MS)
+
+/* Ends a producer stall (loop thread of c): drops the consumer reference. */
+static void client_stall_end(client *c)
+{
+    client *d = c->in.stall_on;
+    if (!d)
+        return;
+    c->in.stall_on = NULL;
+    uv_timer_stop(&c->stall_tmr);
+    client_release(d);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+
+/* Polls a stalled producer's consumer every millisecond; reads resume
+ * once it is back under 3/4 of its max pending, is closed, or after
+ * STALL_MAX_NS. */
+static void on_stall_timer(uv_timer_t *t)
+{
+    client *c = t->data;
+    client *d = c->in.stall_on;
+    bool resume = true;
+    if (d) {
+        pthread_mutex_lock(&d->mu);
+        resume = client_is_closed(d) || d->out.pb <= d->out.mp / 4 * 3;
+        pthread_mutex_unlock(&d->mu);
+    }
+    if (!resume && mono_ns() - c->in.stall_start < STALL_MAX_NS)
+        return;
+    client_stall_end(c);
+    if (!c->io_closing)
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+/* Pauses c's reads when a delivery of the last batch found a consumer
+ * over its stall threshold (loop thread). */
+static void client_stall_begin(client *c)
+{
+    if (!c->in.stall_on || c->io_closing)
+        return;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    c->in.stall_start = mono_ns();
+    uv_timer_start(&c->stall_tmr, on_stall_timer, 1, 1);
 }
 
 /* Closes the socket side on the loop thread, flushing what is pending
@@ -1839,6 +2091,7 @@ static void client_io_close(client *c)
     c->io_closing = true;
     uv_read_stop((uv_stream_t *)&c->tcp);
     client_clear_ping_timer(c);
+    client_stall_end(c);
     pthread_mutex_lock(&c->mu);
     bool skip = (c->flags & CF_SKIP_FLUSH_ON_CLOSE) != 0;
     pthread_mutex_unlock(&c->mu);
@@ -1922,6 +2175,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         atomic_fetch_add(&c->srv->in_bytes, c->in.bytes);
     }
     client_flush_clients(c);
+    client_stall_begin(c);
 
     pthread_mutex_lock(&c->mu);
     if (c->in.msgs > 0 || c->in.subs > 0) {
@@ -1959,6 +2213,14 @@ int client_start_io(client *c)
     c->wd_tmr.data = c;
     c->io_started = true;
     c->in.rsz = START_BUF_SIZE;
+    uv_timer_init(c->tcp.loop, &c->stall_tmr);
+    c->stall_tmr.data = c;
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
+        pthread_mutex_lock(&c->mu);
+        c->fd = fd;
+        pthread_mutex_unlock(&c->mu);
+    }
     int rc = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
     if (rc != 0)
         return rc;
@@ -2073,4 +2335,15 @@ int client_num_subs(client *c)
     int n = (int)c->subs.count;
     pthread_mutex_unlock(&c->mu);
     return n;
+}
+
+/* ---- monitoring support ---- */
+
+void client_for_each_sub(client *c, void (*fn)(void *arg, subscription *sub), void *arg)
+{
+    for (size_t i = 0; i < c->subs.cap; i++) {
+        subscription *s = c->subs.slots[i];
+        if (s && s != &client_sub_tombstone)
+            fn(arg, s);
+    }
 }

@@ -106,8 +106,8 @@ enum {
     CF_IS_SLOW_CONSUMER = 1u << 11,
 };
 
-/* Options a client sends in CONNECT (Go ClientOpts; auth fields are read
- * but unused until auth exists). Strings are owned (malloc) or NULL. */
+/* Options a client sends in CONNECT (Go ClientOpts). Strings are owned
+ * (malloc) or NULL. */
 typedef struct client_opts {
     bool echo;
     bool verbose;
@@ -121,6 +121,13 @@ typedef struct client_opts {
     bool account_new;
     bool headers;
     bool no_responders;
+    /* credentials (auth.c) */
+    char *nkey;
+    char *jwt;
+    char *sig;
+    char *token;    /* "auth_token" */
+    char *username; /* "user" */
+    char *password; /* "pass" */
 } client_opts;
 
 /* sid -> subscription map (open addressing; the client owns the subs). */
@@ -185,6 +192,9 @@ typedef struct client {
         int srs;      /* short reads */
         char *rbuf;
         bool reading; /* inside a read callback */
+        struct client *stall_on; /* retained consumer over 3/4 of its max
+                                    pending (Go stalledWait), or NULL */
+        int64_t stall_start;     /* ns, when reads were paused */
     } in;
 
     struct {
@@ -196,15 +206,24 @@ typedef struct client {
     int64_t start, last, last_in, rtt, rtt_start; /* ns (monotonic) */
 
     client_pcd pcd;
+    struct client_perms *perms; /* auth.c: NULL = no permissions (under mu) */
+    char nonce[16];             /* INFO nonce or "" (loop thread) */
     uint64_t rng;
     char *mh_buf;       /* MSG/HMSG header scratch (loop thread only) */
     size_t mh_cap;
+    /* Match results by subject (Go c.in.results), checked against the
+     * sublist genid; allocated on first publish (loop thread only). */
+    struct client_rcache_ent **results;
 
     /* I/O (NULL loop for dummy clients). */
     struct server_io_loop *loop;
     uv_tcp_t tcp;
+    int fd;             /* the socket, for producers' direct flush (-1: none) */
     uv_timer_t ping_tmr;
     uv_timer_t wd_tmr;
+    uv_timer_t stall_tmr; /* fast-producer stall: reads paused (loop thread) */
+    uv_timer_t auth_tmr; /* auth timeout (auth.c), loop thread */
+    bool auth_tmr_set;
     uv_write_t wreq;
     int open_handles;   /* handles not yet closed */
     bool io_closing;

@@ -6069,11 +6069,16 @@ static bool opts_uses_tls(const options *o)
            o->mqtt.tls_config || o->account_resolver_tls_config;
 }
 
-static bool opts_uses_auth(const options *o)
+/* Users, tokens, nkeys, permissions and no_auth_user are supported (auth.c);
+ * these parts of authorization are not yet. */
+static bool opts_uses_auth_callout(const options *o)
 {
-    return o->authorization_configured || !opts_empty(o->username) || !opts_empty(o->password) ||
-           !opts_empty(o->authorization) || o->users_count > 0 || o->nkeys_count > 0 || o->auth_callout ||
-           !opts_empty(o->no_auth_user);
+    return o->auth_callout != NULL;
+}
+
+static bool opts_uses_tls_map(const options *o)
+{
+    return o->tls_map || (o->tls_config && o->tls_config->map);
 }
 
 static bool opts_uses_accounts(const options *o)
@@ -6088,9 +6093,9 @@ static bool opts_uses_operator(const options *o)
            o->account_resolver.type != ACCOUNT_RESOLVER_NONE || o->resolver_preloads.count > 0;
 }
 
-static bool opts_uses_monitoring(const options *o)
+static bool opts_uses_https_monitoring(const options *o)
 {
-    return o->http_port != 0 || o->https_port != 0;
+    return o->https_port != 0;
 }
 
 static bool opts_uses_profiling(const options *o)
@@ -6119,11 +6124,12 @@ static const struct {
     {"leafnodes", opts_uses_leafnodes},
     {"websocket", opts_uses_websocket},
     {"mqtt", opts_uses_mqtt},
+    {"tls client certificate auth (verify_and_map)", opts_uses_tls_map},
     {"tls", opts_uses_tls},
-    {"authorization", opts_uses_auth},
+    {"auth_callout", opts_uses_auth_callout},
     {"accounts", opts_uses_accounts},
     {"operator mode (trusted operators/resolver)", opts_uses_operator},
-    {"monitoring (http/https port)", opts_uses_monitoring},
+    {"https monitoring (https_port, needs TLS)", opts_uses_https_monitoring},
     {"profiling (prof_port)", opts_uses_profiling},
     {"ocsp", opts_uses_ocsp},
     {"proxies", opts_uses_proxies},

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "server/client.h"
+#include "server/auth.h"
 
 /* Large message buffers are released after use above this size. */
 #define PARSER_KEEP_MSG_BUF (64 * 1024)
@@ -180,11 +181,28 @@ int client_clone_pub_arg(client *c, bool lmsg)
     }
 }
 
+/* Fast scan of a control line that is not split: jumps *i to its '\n'
+ * (returns true) or to the last byte of buf (returns false), setting drop
+ * as the byte loop would (any '\r' seen). */
+static inline bool parser_scan_arg(parse_state *ps, const char *buf, int len, int *i)
+{
+    const char *start = buf + *i;
+    const char *nl = memchr(start, '\n', (size_t)(len - *i));
+    size_t span = nl ? (size_t)(nl - start) : (size_t)(len - *i);
+    if (memchr(start, '\r', span))
+        ps->drop = 1;
+    if (!nl) {
+        *i = len - 1;
+        return false;
+    }
+    *i = (int)(nl - buf);
+    return true;
+}
+
 /* Resets the pub args after a message (Go resets every pa field). */
 static void parser_reset_pa(parse_state *ps)
 {
-    memset(&ps->pa, 0, sizeof(ps->pa));
-    ps->pa.hdr = -1;
+    ps->pa = (pub_arg){.hdr = -1};
 }
 
 int client_parse(client *c, const char *buf, size_t blen)
@@ -251,8 +269,12 @@ int client_parse(client *c, const char *buf, size_t blen)
         switch (ps->state) {
         case OP_START:
             ps->op = b;
-            if (b != 'C' && b != 'c' && auth_set)
-                goto auth_err;
+            if (b != 'C' && b != 'c' && auth_set) {
+                /* no_auth_user lets a client skip CONNECT (auth.c). */
+                if (!client_auth_no_auth_user_first_proto(c))
+                    goto auth_err;
+                auth_set = false;
+            }
             switch (b) {
             case 'P': case 'p': ps->state = OP_P; break;
             case 'H': case 'h': ps->state = OP_H; break;
@@ -299,6 +321,11 @@ int client_parse(client *c, const char *buf, size_t blen)
             ps->as = i;
             break;
         case HPUB_ARG:
+            if (!ps->arg_set && b != '\n') {
+                if (!parser_scan_arg(ps, buf, len, &i))
+                    continue;
+                b = '\n';
+            }
             if (b == '\r') {
                 ps->drop = 1;
             } else if (b == '\n') {
@@ -367,6 +394,11 @@ int client_parse(client *c, const char *buf, size_t blen)
             ps->as = i;
             break;
         case PUB_ARG:
+            if (!ps->arg_set && b != '\n') {
+                if (!parser_scan_arg(ps, buf, len, &i))
+                    continue;
+                b = '\n';
+            }
             if (b == '\r') {
                 ps->drop = 1;
             } else if (b == '\n') {

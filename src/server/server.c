@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/auth.h"
 #include "server/const.h"
+#include "server/monitor.h"
 #include "server/nkey.h"
 #include "server/signal.h"
 #include "server/util.h"
@@ -211,6 +214,9 @@ server *server_new(options *opts, char *err, size_t errlen)
     s->listen_fd = -1;
     s->listen_port = -1;
     s->start_time = unix_ns();
+    s->mon = monitor_new(opts->max_closed_clients);
+    if (!s->mon)
+        goto oom;
     if (server_create_nkey(EVP_PKEY_ED25519, NKEY_PREFIX_SERVER, s->id) != 0 ||
         server_create_nkey(EVP_PKEY_X25519, NKEY_PREFIX_CURVE, s->xkey) != 0) {
         snprintf(err, errlen, "could not create the server keys");
@@ -236,11 +242,14 @@ server *server_new(options *opts, char *err, size_t errlen)
         s->gacc = NULL;
         goto oom;
     }
+    if (server_configure_authorization(s, err, errlen) != 0)
+        goto fail;
     s->io_threads = s->opts->cnatsd_io_threads;
     return s;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
+    monitor_free(s->mon);
     server_free_accounts(s);
     free(s->name);
     free(s->info_host);
@@ -381,14 +390,21 @@ static int server_info_json_locked(server *s, client *c, bool include_client_ip,
     sb_json_str(&b, SERVER_GO_VERSION);
     sb_puts(&b, ",\"host\":");
     sb_json_str(&b, s->info_host);
-    sb_printf(&b, ",\"port\":%d,\"headers\":%s,\"max_payload\":%d", s->info_port,
-              s->opts->no_header_support ? "false" : "true",
-              c ? __atomic_load_n(&c->mpay, __ATOMIC_RELAXED) : s->opts->max_payload);
+    /* The first INFO to a client carries its nonce (auth.c). */
+    bool initial = c && !connect_info && !s->info_ldm;
+    sb_printf(&b, ",\"port\":%d,\"headers\":%s", s->info_port, s->opts->no_header_support ? "false" : "true");
+    if (server_auth_info_required(s, initial))
+        sb_puts(&b, ",\"auth_required\":true");
+    sb_printf(&b, ",\"max_payload\":%d", c ? __atomic_load_n(&c->mpay, __ATOMIC_RELAXED) : s->opts->max_payload);
     if (c && c->cid)
         sb_printf(&b, ",\"client_id\":%llu", (unsigned long long)c->cid);
     if (c && include_client_ip && c->host[0]) {
         sb_puts(&b, ",\"client_ip\":");
         sb_json_str(&b, c->host);
+    }
+    if (initial && c->nonce[0]) {
+        sb_puts(&b, ",\"nonce\":");
+        sb_json_str(&b, c->nonce);
     }
     if (s->info_ldm)
         sb_puts(&b, ",\"ldm\":true");
@@ -515,8 +531,8 @@ static bool server_deferred_ready(server *s, const server_deferred *d)
         server_io_loop *l = &s->loops[i];
         if (atomic_load(&l->exited))
             continue;
-        if (d->snap[i] & 1)
-            continue;
+        /* I/O callbacks run inside the poll phase (odd), so an odd
+         * snapshot is no quiescent point: wait for the next phase change. */
         if (atomic_load(&l->seq) != d->snap[i])
             continue;
         return false;
@@ -995,9 +1011,11 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
     l->nclients++;
     uv_timer_init(&l->loop, &c->ping_tmr);
     uv_timer_init(&l->loop, &c->wd_tmr);
+    uv_timer_init(&l->loop, &c->auth_tmr);
     c->tcp.data = c;
     c->ping_tmr.data = c;
     c->wd_tmr.data = c;
+    c->auth_tmr.data = c;
     if (uv_tcp_open(&c->tcp, fd) != 0)
         close(fd);
     uv_tcp_nodelay(&c->tcp, 1);
@@ -1031,6 +1049,7 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
         client_close_connection(c, READ_ERROR);
         return;
     }
+    server_auth_prepare_client(s, c);
     char *info = NULL;
     size_t ilen = 0;
     if (server_generate_client_info_json(s, c, !opts->proxy_protocol, false, &info, &ilen) == 0) {
@@ -1168,6 +1187,13 @@ int server_start(server *s, char *err, size_t errlen)
         server_noticef(s, "  Cluster:  %s", opts->cluster.name);
     server_noticef(s, "  Name:     %s", s->name);
     server_noticef(s, "  ID:       %s", s->id);
+    server_check_authfor_warnings(s);
+
+    /* A write to a socket the peer reset must fail with EPIPE, not kill
+     * the process (Go's runtime ignores SIGPIPE on sockets too). */
+    struct sigaction sa_pipe;
+    if (sigaction(SIGPIPE, NULL, &sa_pipe) == 0 && sa_pipe.sa_handler == SIG_DFL)
+        signal(SIGPIPE, SIG_IGN);
 
     atomic_store(&s->running, true);
     if (opts->config_file && opts->config_file[0]) {
@@ -1193,6 +1219,12 @@ int server_start(server *s, char *err, size_t errlen)
         pthread_mutex_unlock(&s->mu);
     } else if (!opts->no_system_account) {
         server_set_default_system_account(s);
+    }
+
+    /* Go starts monitoring before the other subsystems. */
+    if (server_start_monitoring(s, err, errlen) != 0) {
+        server_fatalf(s, "Can't start monitoring: %s", err);
+        return -1;
     }
 
     int n = s->io_threads > 0 ? s->io_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -1314,6 +1346,7 @@ void server_shutdown(server *s)
         client_release(conns[i]);
     }
     free(conns);
+    monitor_shutdown_http(s);
     for (int i = 0; i < s->nloops; i++) {
         server_io_loop *l = &s->loops[i];
         pthread_mutex_lock(&l->mu);
@@ -1369,7 +1402,9 @@ void server_free(server *s)
     free(s->loops);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    server_auth_free(s);
     server_free_accounts(s);
+    monitor_free(s->mon);
     free(s->ports_file);
     free(s->name);
     free(s->info_host);

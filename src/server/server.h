@@ -44,7 +44,7 @@ typedef struct server_io_loop {
     pthread_t thread;
     bool thread_started;
     bool thread_joined;
-    _Atomic uint64_t seq;   /* odd while blocked in poll */
+    _Atomic uint64_t seq;   /* odd in the poll phase (I/O callbacks), even outside */
     atomic_bool exited;
     int nclients;           /* open client handles (loop thread only) */
     bool stopping;          /* loop thread only */
@@ -83,6 +83,7 @@ typedef struct server {
 
     account *gacc;
     account *sys_acc;
+    struct server_auth *auth; /* auth.c: users/nkeys tables (immutable after server_new) */
     account **accounts;       /* every registered account (under mu) */
     int naccounts;
 
@@ -119,6 +120,7 @@ typedef struct server {
     int64_t start_time;       /* unix ns */
     _Atomic int64_t in_msgs, in_bytes, out_msgs, out_bytes;
     _Atomic int64_t slow_consumers, stale_connections;
+    struct monitor *mon;      /* monitoring state (monitor.c), owned */
 } server;
 
 /* Go NewServer: validates opts and builds a server that is not running

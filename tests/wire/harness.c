@@ -253,9 +253,7 @@ static const struct {
     const char *feature;
     const char *issue;
 } cnatsd_missing[] = {
-    {"auth", "security (authentication/authorization), issue 8"},
     {"tls", "TLS, issue 8"},
-    {"monitoring", "HTTP monitoring, issue 7"},
     {"cluster", "routes and clustering"},
     {"websocket", "WebSocket"},
     {"reload", "config reload (batch 7)"},

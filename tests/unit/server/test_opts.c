@@ -1300,9 +1300,10 @@ START_TEST(test_check_supported)
     } tt[] = {
         {"port: 4222", NULL},
         {"cluster { port: 6222 }", "cluster (routes) is not supported yet"},
-        {"authorization { user: a\n password: b }", "authorization is not supported yet"},
+        {"authorization { user: a\n password: b }", NULL},
         {"accounts { A {} }", "accounts is not supported yet"},
-        {"http_port: 8222", "monitoring (http/https port) is not supported yet"},
+        {"http_port: 8222", NULL},
+        {"https_port: 8443", "https monitoring (https_port, needs TLS) is not supported yet"},
         {"websocket { port: 8080\n no_tls: true }", "websocket is not supported yet"},
         {"mqtt { port: 1883 }", "mqtt is not supported yet"},
         {"leafnodes { port: 7422 }", "leafnodes is not supported yet"},

@@ -194,7 +194,7 @@ START_TEST(test_subject_transforms)
     should_err("foo.*", "foo.$foo", true);
     should_err("foo.*", "bar.{{Partition(2,1)}}", true);
     should_err("foo.*", "foo.{{wildcard(2)}}", false);
-    should_err("foo.*", "foo.{{unimplemented(1)}}", false);
+    should_err("foo.*", "foo.{{nosuchfunction(1)}}", false);
     should_err("foo.*", "foo.{{partition()}}", false);
     should_err("foo.*", "foo.{{random()}}", false);
     should_err("foo.*", "foo.{{wildcard(foo)}}", false);
@@ -329,9 +329,9 @@ START_TEST(test_subject_transform_error_strings)
     check_err_text("foo", "bla.{{wildcard(1)}}", false, SUBJECT_TRANSFORM_ERR_INDEX_OUT_OF_RANGE,
                    "invalid mapping destination: wildcard index out of range in "
                    "{{wildcard(1)}}");
-    check_err_text("foo.*", "foo.{{unimplemented(1)}}", false,
+    check_err_text("foo.*", "foo.{{nosuchfunction(1)}}", false,
                    SUBJECT_TRANSFORM_ERR_UNKNOWN_FUNCTION,
-                   "invalid mapping destination: unknown function in {{unimplemented(1)}}");
+                   "invalid mapping destination: unknown function in {{nosuchfunction(1)}}");
     check_err_text("foo.*", "foo.{{wildcard()}}", false, SUBJECT_TRANSFORM_ERR_NOT_ENOUGH_ARGS,
                    "invalid mapping destination: not enough arguments passed to the function in "
                    "{{wildcard()}}");

@@ -1,0 +1,183 @@
+/* Authentication and authorization of client connections
+ * (server/auth.go, plus the permission parts of client.go and the nonce
+ * handling of server.go / nkey.go).
+ *
+ * Server side: server_configure_authorization (called by server_new) builds
+ * the users and nkeys tables from the options; they are immutable for the
+ * server's life (no reload yet), so lookups take no lock.
+ *
+ * Client side: the connection's permissions (Go's c.perms, c.mperms,
+ * c.darray, c.replies) live in a client_perms owned by the client and are
+ * guarded by client.mu: the owning loop checks publish/subscribe rights
+ * under it, producers on other loops check the deny-on-delivery filter and
+ * record reply permissions while holding the target's lock.
+ *
+ * The auth timer (client.auth_tmr) belongs to the client's loop thread.
+ * Operator mode (JWT), TLS certificate mapping, auth callout and trusted
+ * proxies are refused by opts_check_supported and not handled here.
+ */
+#ifndef CNATSD_SERVER_AUTH_H
+#define CNATSD_SERVER_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/opts.h"
+
+struct server;
+struct client;
+struct account;
+struct subscription;
+
+/* A configured user/password user (Go User), owned by the server. */
+typedef struct auth_user {
+    char *username;
+    char *password;
+    opts_permissions *permissions;          /* owned copy, or NULL */
+    struct account *acc;                    /* borrowed (server's account) */
+    opts_str_list allowed_connection_types; /* upper-cased */
+    bool proxy_required;
+} auth_user;
+
+/* A configured nkey user (Go NkeyUser), owned by the server. */
+typedef struct auth_nkey_user {
+    char *nkey;
+    opts_permissions *permissions;
+    struct account *acc;
+    opts_str_list allowed_connection_types;
+    bool proxy_required;
+} auth_nkey_user;
+
+/* Server auth state (Go s.users, s.nkeys, s.info.AuthRequired). */
+typedef struct server_auth {
+    bool auth_required;
+    auth_user *users;        /* sorted by username */
+    int users_count;
+    auth_nkey_user *nkeys;   /* sorted by nkey */
+    int nkeys_count;
+} server_auth;
+
+/* Opaque per-connection permissions (Go permissions + msgDeny + replies). */
+typedef struct client_perms client_perms;
+
+/* ---- server (auth.go / nkey.go) ---- */
+
+/* Go configureAuthorization (with buildNkeysAndUsersFromOptions and
+ * assignGlobalAccountToOrphanUsers): builds s->auth from the options.
+ * Called once by server_new after the global account exists. Returns 0,
+ * or -1 with a message in err (allocation failure). */
+int server_configure_authorization(struct server *s, char *err, size_t errlen);
+
+/* Frees s->auth (server_free). */
+void server_auth_free(struct server *s);
+
+/* Go checkAuthforWarnings: warns once at start about plaintext passwords. */
+void server_check_authfor_warnings(struct server *s);
+
+/* Go nonceRequired: whether INFO carries a nonce (nkeys configured or
+ * always_enable_nonce). */
+bool server_nonce_required(struct server *s);
+
+/* Go checkAuthentication / isClientAuthorized /
+ * processClientOrLeafAuthentication for CLIENT connections: checks c's
+ * CONNECT credentials, binds the account and sets the permissions. Called
+ * on c's loop thread without locks. True when authorized. */
+bool server_check_authentication(struct server *s, struct client *c);
+
+/* Go User/Nkey lookups, for tests and the parser (borrowed, or NULL). */
+const auth_user *server_auth_lookup_user(struct server *s, const char *username);
+const auth_nkey_user *server_auth_lookup_nkey(struct server *s, const char *nkey);
+
+/* The createClient part of auth: sets the client's nonce when required,
+ * marks it as expecting CONNECT and arms the auth timer when auth is
+ * required. Loop thread, before the INFO is built; no locks held. */
+void server_auth_prepare_client(struct server *s, struct client *c);
+
+/* Whether the INFO line for c (not a CONNECT reply, not lame duck) must
+ * say auth_required: false with no_auth_user set (Go createClientEx). */
+bool server_auth_info_required(struct server *s, bool initial_info);
+
+/* The parser's no_auth_user exception: a client that sends another
+ * operation before CONNECT is authenticated as no_auth_user when that user
+ * exists and may connect. Loop thread, no locks. True when authorized. */
+bool client_auth_no_auth_user_first_proto(struct client *c);
+
+/* ---- passwords (auth.go) ---- */
+
+/* Go isBcrypt: "$2a$NN$...", "$2b$", "$2x$", "$2y$". */
+bool auth_is_bcrypt(const char *password);
+
+/* Go comparePasswords: bcrypt check (libcrypt) or constant-time compare. */
+bool auth_compare_passwords(const char *server_password, const char *client_password);
+
+/* Go validateResponsePermissions: a response permission turns off the
+ * blanket publish allow and gets default max/expires. */
+void auth_validate_response_permissions(opts_permissions *p);
+
+/* Deep copy of permissions (Go Permissions.clone). NULL on OOM or NULL in. */
+opts_permissions *permissions_clone(const opts_permissions *p);
+
+/* Frees a permissions copy made by permissions_clone. */
+void auth_permissions_free(opts_permissions *p);
+
+/* ---- client permissions (client.go) ---- */
+
+/* Go RegisterUser: binds c to the user's account and sets its permissions.
+ * No locks held. */
+void client_register_user(struct client *c, const auth_user *user);
+
+/* Go RegisterNkeyUser. Returns 0 or -1 when the account refused c. */
+int client_register_nkey_user(struct client *c, const auth_nkey_user *user);
+
+/* Go setPermissions: replaces c's permissions (NULL clears). Lock held. */
+void client_set_permissions(struct client *c, const opts_permissions *perms);
+
+/* Permission state for tests and monitoring: whether the delivery deny
+ * filter was built and how many subscribe deny entries exist. Lock held. */
+void client_perms_deny_state(const struct client *c, bool *has_msg_deny, size_t *ndeny);
+
+/* Frees a client's permissions (client free path). */
+void client_perms_free(client_perms *p);
+
+/* Go canSubscribe (queue may be NULL). Client lock held. */
+bool client_can_subscribe(struct client *c, const char *subject, size_t slen, const char *queue,
+                          size_t qlen);
+
+/* Go pubAllowed / pubAllowedFullCheck with the lock held (hasLock). */
+bool client_pub_allowed(struct client *c, const char *subject, size_t len);
+bool client_pub_allowed_full_check(struct client *c, const char *subject, size_t len, bool full_check);
+
+/* Whether c has publish permissions to check (Go c.perms != nil &&
+ * (pub.allow || pub.deny)). Lock held. */
+bool client_has_pub_perms(const struct client *c);
+
+/* Go checkDenySub at delivery: true when the deny filter blocks subject
+ * for a subscription with the given queue (NULL for none). Target's lock
+ * held. */
+bool client_check_deny_sub(struct client *c, const char *subject, size_t slen, const char *queue,
+                           size_t qlen);
+
+/* Go deliverMsg's reply tracking for allow_responses: records reply as a
+ * subject c may answer to. Target's lock held. */
+void client_track_reply_perm(struct client *c, const char *reply, size_t rlen);
+
+/* ---- auth timer and labels (client.go) ---- */
+
+/* Go setAuthTimer / clearAuthTimer. Loop thread. */
+void client_set_auth_timer(struct client *c, int64_t d_ns);
+void client_clear_auth_timer(struct client *c);
+
+/* Go authTimeout: -ERR 'Authentication Timeout' and close. */
+void client_auth_timeout(struct client *c);
+
+/* Go getRawAuthUser / getAuthUser / getAuthUserLabel into buf (lock held
+ * or c owned by the caller's thread). */
+const char *client_get_raw_auth_user(const struct client *c);
+void client_get_auth_user(const struct client *c, char *buf, size_t len);
+void client_get_auth_user_label(const struct client *c, char *buf, size_t len);
+
+/* Go connectionTypeAllowed (plain NATS clients: "STANDARD"). */
+bool client_connection_type_allowed(const struct client *c, const opts_str_list *acts);
+
+#endif

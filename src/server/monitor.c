@@ -1,0 +1,2228 @@
+/* Monitoring (server/monitor.go): endpoint data, the closed-connections
+ * ring (server/ring.go) and the HTTP handlers. See monitor.h. */
+#include "server/monitor.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/accounts.h"
+#include "server/auth.h"
+#include "server/const.h"
+#include "server/monitor_http.h"
+#include "server/monitor_sort_opts.h"
+#include "server/opts.h"
+#include "server/server.h"
+#include "server/sublist.h"
+
+/* The paths Go counts in http_req_stats (Go's *Path constants). */
+enum {
+    MP_ROOT,
+    MP_VARZ,
+    MP_CONNZ,
+    MP_ROUTEZ,
+    MP_GATEWAYZ,
+    MP_LEAFZ,
+    MP_SUBSZ,
+    MP_ACCOUNTZ,
+    MP_ACCSTATZ,
+    MP_JSZ,
+    MP_HEALTHZ,
+    MP_METRICS,
+    MP_COUNT
+};
+
+static const char *const monitor_paths[MP_COUNT] = {
+    "/",       "/varz",     "/connz",    "/routez", "/gatewayz", "/leafz",
+    "/subsz",  "/accountz", "/accstatz", "/jsz",    "/healthz",  "/metrics",
+};
+
+struct monitor {
+    /* closed ring (Go closedRingBuffer), under server.mu */
+    closed_client **ring;
+    size_t cap;
+    uint64_t total;
+    /* under server.mu */
+    uint64_t req_stats[MP_COUNT];
+    int64_t config_time;
+    /* HTTP server: set before its thread starts, cleared at free */
+    monitor_http *http;
+    char *base_path;
+    pthread_mutex_t http_mu; /* serialises stop */
+    /* process usage sampling (Go pse), under cpu_mu */
+    pthread_mutex_t cpu_mu;
+    int64_t last_total, last_secs, ipcpu;
+};
+
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- Go JSON output ---------------------------------------------------- */
+
+typedef struct jbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} jbuf;
+
+static void jb_put(jbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 1024;
+        while (nc < b->len + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void jb_puts(jbuf *b, const char *s)
+{
+    jb_put(b, s, strlen(s));
+}
+
+/* Go encodeState.string with HTML escaping on (json.Marshal's default). */
+static void jb_string(jbuf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    jb_put(b, "\"", 1);
+    size_t start = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+                i++;
+                continue;
+            }
+            jb_put(b, s + start, i - start);
+            char esc[8];
+            switch (c) {
+            case '"': jb_puts(b, "\\\""); break;
+            case '\\': jb_puts(b, "\\\\"); break;
+            case '\b': jb_puts(b, "\\b"); break;
+            case '\f': jb_puts(b, "\\f"); break;
+            case '\n': jb_puts(b, "\\n"); break;
+            case '\r': jb_puts(b, "\\r"); break;
+            case '\t': jb_puts(b, "\\t"); break;
+            default:
+                snprintf(esc, sizeof(esc), "\\u00%c%c", hex[c >> 4], hex[c & 0xf]);
+                jb_puts(b, esc);
+            }
+            i++;
+            start = i;
+            continue;
+        }
+        /* U+2028 / U+2029 are escaped; invalid UTF-8 becomes U+FFFD. */
+        size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+        bool valid = len > 0 && i + len <= n;
+        for (size_t k = 1; valid && k < len; k++)
+            valid = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+        if (!valid) {
+            jb_put(b, s + start, i - start);
+            jb_puts(b, "\\ufffd");
+            i++;
+            start = i;
+            continue;
+        }
+        if (len == 3 && c == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] & 0xfe) == 0xa8) {
+            jb_put(b, s + start, i - start);
+            jb_puts(b, ((unsigned char)s[i + 2] == 0xa8) ? "\\u2028" : "\\u2029");
+            i += 3;
+            start = i;
+            continue;
+        }
+        i += len;
+    }
+    jb_put(b, s + start, n - start);
+    jb_put(b, "\"", 1);
+}
+
+/* Go's float64 encoding: shortest round-trip digits, 'f' format unless the
+ * exponent is < -6 or >= 21, then 'e' with a two-digit minimum exponent. */
+static void jb_float(jbuf *b, double f)
+{
+    if (!isfinite(f)) {
+        jb_puts(b, "0");
+        return;
+    }
+    if (f == 0) {
+        jb_puts(b, "0");
+        return;
+    }
+    char e[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof(e), "%.*e", prec - 1, f);
+        if (strtod(e, NULL) == f)
+            break;
+    }
+    /* e is "-d.ddde+XX": collect digits and the exponent. */
+    bool neg = e[0] == '-';
+    const char *p = e + (neg ? 1 : 0);
+    char digits[24];
+    int nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (isdigit((unsigned char)*p))
+            digits[nd++] = *p;
+    int exp = atoi(p + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = 0;
+    char out[64];
+    size_t o = 0;
+    if (neg)
+        out[o++] = '-';
+    double af = fabs(f);
+    if (af < 1e-6 || af >= 1e21) {
+        out[o++] = digits[0];
+        if (nd > 1) {
+            out[o++] = '.';
+            for (int i = 1; i < nd; i++)
+                out[o++] = digits[i];
+        }
+        o += (size_t)snprintf(out + o, sizeof(out) - o, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
+    } else if (exp < 0) {
+        out[o++] = '0';
+        out[o++] = '.';
+        for (int i = 0; i < -exp - 1; i++)
+            out[o++] = '0';
+        for (int i = 0; i < nd; i++)
+            out[o++] = digits[i];
+    } else {
+        for (int i = 0; i <= exp || i < nd; i++) {
+            if (i == exp + 1)
+                out[o++] = '.';
+            out[o++] = i < nd ? digits[i] : '0';
+        }
+    }
+    out[o] = 0;
+    jb_puts(b, out);
+}
+
+static void jb_newline(jbuf *b, const char *indent, int depth)
+{
+    if (!indent)
+        return;
+    jb_put(b, "\n", 1);
+    for (int i = 0; i < depth; i++)
+        jb_puts(b, indent);
+}
+
+static void jb_value(jbuf *b, const json_t *v, const char *indent, int depth)
+{
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        if (json_object_size(v) == 0) {
+            jb_puts(b, "{}");
+            break;
+        }
+        jb_put(b, "{", 1);
+        const char *key;
+        json_t *val;
+        bool first = true;
+        json_object_foreach((json_t *)v, key, val) {
+            if (!first)
+                jb_put(b, ",", 1);
+            first = false;
+            jb_newline(b, indent, depth + 1);
+            jb_string(b, key, strlen(key));
+            jb_puts(b, indent ? ": " : ":");
+            jb_value(b, val, indent, depth + 1);
+        }
+        jb_newline(b, indent, depth);
+        jb_put(b, "}", 1);
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        if (n == 0) {
+            jb_puts(b, "[]");
+            break;
+        }
+        jb_put(b, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                jb_put(b, ",", 1);
+            jb_newline(b, indent, depth + 1);
+            jb_value(b, json_array_get(v, i), indent, depth + 1);
+        }
+        jb_newline(b, indent, depth);
+        jb_put(b, "]", 1);
+        break;
+    }
+    case JSON_STRING:
+        jb_string(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        jb_puts(b, num);
+        break;
+    case JSON_REAL:
+        jb_float(b, json_real_value(v));
+        break;
+    case JSON_TRUE: jb_puts(b, "true"); break;
+    case JSON_FALSE: jb_puts(b, "false"); break;
+    case JSON_NULL: jb_puts(b, "null"); break;
+    }
+}
+
+char *monitor_json_marshal(const json_t *v, const char *indent)
+{
+    jbuf b = {0};
+    jb_value(&b, v, indent, 0);
+    if (b.oom || !b.p) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+/* ---- formatting helpers ----------------------------------------------- */
+
+void monitor_format_time(int64_t unix_ns, char *buf, size_t len)
+{
+    if (unix_ns == 0) {
+        snprintf(buf, len, "0001-01-01T00:00:00Z");
+        return;
+    }
+    time_t secs = (time_t)(unix_ns / 1000000000LL);
+    long frac = (long)(unix_ns % 1000000000LL);
+    if (frac < 0) {
+        frac += 1000000000L;
+        secs--;
+    }
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac) {
+        char f[16];
+        snprintf(f, sizeof(f), ".%09ld", frac);
+        size_t fl = strlen(f);
+        while (fl > 1 && f[fl - 1] == '0')
+            f[--fl] = 0;
+        snprintf(buf + n, len - n, "%sZ", f);
+    } else {
+        snprintf(buf + n, len - n, "Z");
+    }
+}
+
+void monitor_my_uptime(int64_t d, char *buf, size_t len)
+{
+    int64_t tsecs = d / 1000000000LL;
+    int64_t tmins = tsecs / 60, thrs = tmins / 60, tdays = thrs / 24, tyrs = tdays / 365;
+    if (tyrs > 0)
+        snprintf(buf, len, "%" PRId64 "y%" PRId64 "d%" PRId64 "h%" PRId64 "m%" PRId64 "s", tyrs,
+                 tdays % 365, thrs % 24, tmins % 60, tsecs % 60);
+    else if (tdays > 0)
+        snprintf(buf, len, "%" PRId64 "d%" PRId64 "h%" PRId64 "m%" PRId64 "s", tdays, thrs % 24,
+                 tmins % 60, tsecs % 60);
+    else if (thrs > 0)
+        snprintf(buf, len, "%" PRId64 "h%" PRId64 "m%" PRId64 "s", thrs, tmins % 60, tsecs % 60);
+    else if (tmins > 0)
+        snprintf(buf, len, "%" PRId64 "m%" PRId64 "s", tmins, tsecs % 60);
+    else
+        snprintf(buf, len, "%" PRId64 "s", tsecs);
+}
+
+static int jset(json_t *o, const char *k, json_t *v)
+{
+    return json_object_set_new(o, k, v);
+}
+
+static void jset_str(json_t *o, const char *k, const char *s)
+{
+    jset(o, k, json_string(s ? s : ""));
+}
+
+static void jset_int(json_t *o, const char *k, json_int_t v)
+{
+    jset(o, k, json_integer(v));
+}
+
+static void jset_time(json_t *o, const char *k, int64_t ns)
+{
+    char t[64];
+    monitor_format_time(ns, t, sizeof(t));
+    jset(o, k, json_string(t));
+}
+
+static void jset_uptime(json_t *o, const char *k, int64_t d)
+{
+    char t[64];
+    monitor_my_uptime(d, t, sizeof(t));
+    jset(o, k, json_string(t));
+}
+
+static void jset_opt_str(json_t *o, const char *k, const char *s)
+{
+    if (s && s[0])
+        jset(o, k, json_string(s));
+}
+
+/* ---- monitor state and the closed ring -------------------------------- */
+
+monitor *monitor_new(int max_closed)
+{
+    monitor *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->cap = max_closed > 0 ? (size_t)max_closed : 1;
+    m->ring = calloc(m->cap, sizeof(*m->ring));
+    if (!m->ring) {
+        free(m);
+        return NULL;
+    }
+    m->config_time = wall_ns();
+    pthread_mutex_init(&m->http_mu, NULL);
+    pthread_mutex_init(&m->cpu_mu, NULL);
+    return m;
+}
+
+void conn_info_clear(conn_info *ci)
+{
+    for (size_t i = 0; i < ci->nsubs; i++) {
+        free(ci->subs[i].account);
+        free(ci->subs[i].subject);
+        free(ci->subs[i].queue);
+        free(ci->subs[i].sid);
+    }
+    free(ci->subs);
+    free(ci->name);
+    free(ci->lang);
+    free(ci->version);
+    free(ci->account);
+    free(ci->user);
+    memset(ci, 0, sizeof(*ci));
+}
+
+static void closed_client_release(closed_client *cc)
+{
+    if (cc && atomic_fetch_sub(&cc->refs, 1) == 1) {
+        conn_info_clear(&cc->ci);
+        free(cc->user);
+        free(cc->acc);
+        free(cc);
+    }
+}
+
+void monitor_free(monitor *m)
+{
+    if (!m)
+        return;
+    monitor_http_free(m->http);
+    for (size_t i = 0; i < m->cap; i++)
+        closed_client_release(m->ring[i]);
+    free(m->ring);
+    free(m->base_path);
+    pthread_mutex_destroy(&m->http_mu);
+    pthread_mutex_destroy(&m->cpu_mu);
+    free(m);
+}
+
+/* Go closedRingBuffer append. Server lock held; takes ownership of cc. */
+static void closed_ring_buffer_append(monitor *m, closed_client *cc)
+{
+    size_t i = (size_t)(m->total % m->cap);
+    closed_client_release(m->ring[i]);
+    m->ring[i] = cc;
+    m->total++;
+}
+
+static size_t closed_ring_buffer_len(const monitor *m)
+{
+    return m->total > m->cap ? m->cap : (size_t)m->total;
+}
+
+/* Go closedClients: oldest first, each retained. Server lock held. */
+static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
+{
+    size_t len = closed_ring_buffer_len(m);
+    *n = 0;
+    closed_client **dup = calloc(len ? len : 1, sizeof(*dup));
+    if (!dup)
+        return NULL;
+    size_t head = (size_t)(m->total % m->cap);
+    size_t start = m->total <= m->cap ? 0 : head;
+    for (size_t k = 0; k < len; k++) {
+        closed_client *cc = m->ring[(start + k) % m->cap];
+        atomic_fetch_add(&cc->refs, 1);
+        dup[k] = cc;
+    }
+    *n = len;
+    return dup;
+}
+
+/* ---- ConnInfo ------------------------------------------------------------ */
+
+int64_t client_get_rtt(const client *c)
+{
+    if (c->rtt == 0)
+        return 0;
+    if (c->rtt > 1000 && c->rtt < 1000000)
+        return c->rtt - c->rtt % 1000;
+    return c->rtt;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s && s[0] ? strdup(s) : NULL;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    return s ? strndup(s, n) : NULL;
+}
+
+typedef struct subs_collect {
+    conn_info *ci;
+    size_t cap;
+    const char *account; /* set on every detail when not NULL */
+    bool oom;
+} subs_collect;
+
+static void collect_sub(void *arg, subscription *sub)
+{
+    subs_collect *sc = arg;
+    conn_info *ci = sc->ci;
+    if (sc->oom)
+        return;
+    if (ci->nsubs == sc->cap) {
+        size_t nc = sc->cap ? sc->cap * 2 : 8;
+        sub_detail *ns = realloc(ci->subs, nc * sizeof(*ns));
+        if (!ns) {
+            sc->oom = true;
+            return;
+        }
+        ci->subs = ns;
+        sc->cap = nc;
+    }
+    sub_detail *d = &ci->subs[ci->nsubs++];
+    memset(d, 0, sizeof(*d));
+    d->account = sc->account ? strdup(sc->account) : NULL;
+    d->subject = dupn(sub->subject, sub->subject_len);
+    d->queue = sub->queue ? dupn(sub->queue, sub->queue_len) : NULL;
+    d->sid = dupn(sub->sid, sub->sid_len);
+    d->msgs = __atomic_load_n(&sub->nm, __ATOMIC_RELAXED);
+    d->max = sub->max;
+    d->cid = sub->client ? sub->client->cid : 0;
+}
+
+/* Go (ci *ConnInfo) fill. Client lock held. now_wall/now_mono are the
+ * request time on both clocks (client times are monotonic). */
+static void conn_info_fill(conn_info *ci, client *c, int64_t now_wall, int64_t now_mono,
+                           bool with_subs, const char *sub_account)
+{
+    ci->rtt = client_get_rtt(c);
+    ci->cid = c->cid;
+    ci->kind = client_kind_string(c);
+    ci->type = c->kind == CLIENT_KIND_CLIENT ? "nats" : NULL;
+    ci->start = now_wall - (now_mono - c->start);
+    ci->last_activity = now_wall - (now_mono - c->last);
+    ci->uptime = now_mono - c->start;
+    ci->idle = now_mono - c->last;
+    ci->out_msgs = c->out_msgs;
+    ci->out_bytes = c->out_bytes;
+    ci->num_subs = (uint32_t)c->subs.count;
+    ci->pending = c->out.pb;
+    ci->name = dup_or_null(c->opts.name);
+    ci->lang = dup_or_null(c->opts.lang);
+    ci->version = dup_or_null(c->opts.version);
+    ci->user = dup_or_null(client_get_raw_auth_user(c));
+    ci->in_msgs = __atomic_load_n(&c->in_msgs, __ATOMIC_RELAXED);
+    ci->in_bytes = __atomic_load_n(&c->in_bytes, __ATOMIC_RELAXED);
+    if (c->port != 0) {
+        ci->port = c->port;
+        snprintf(ci->ip, sizeof(ci->ip), "%s", c->host);
+    }
+    if (with_subs && c->subs.count > 0) {
+        subs_collect sc = {ci, 0, sub_account, false};
+        client_for_each_sub(c, collect_sub, &sc);
+    }
+}
+
+static json_t *sub_detail_json(const sub_detail *d)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    jset_opt_str(o, "account", d->account);
+    jset_str(o, "subject", d->subject);
+    jset_opt_str(o, "qgroup", d->queue);
+    jset_str(o, "sid", d->sid);
+    jset_int(o, "msgs", d->msgs);
+    if (d->max)
+        jset_int(o, "max", d->max);
+    jset_int(o, "cid", (json_int_t)d->cid);
+    return o;
+}
+
+/* Go ConnInfo marshalling. subs: 0 none, 1 subjects, 2 details. */
+static json_t *conn_info_json(const conn_info *ci, int subs, bool auth, const char *user,
+                              const char *account)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    char d[64];
+    jset_int(o, "cid", (json_int_t)ci->cid);
+    jset_opt_str(o, "kind", ci->kind);
+    jset_opt_str(o, "type", ci->type);
+    jset_str(o, "ip", ci->ip);
+    jset_int(o, "port", ci->port);
+    jset_time(o, "start", ci->start);
+    jset_time(o, "last_activity", ci->last_activity);
+    if (ci->stop)
+        jset_time(o, "stop", ci->stop);
+    jset_opt_str(o, "reason", ci->reason);
+    opts_format_go_duration(ci->rtt, d, sizeof(d));
+    jset_str(o, "rtt", d);
+    jset_uptime(o, "uptime", ci->uptime);
+    jset_uptime(o, "idle", ci->idle);
+    jset_int(o, "pending_bytes", ci->pending);
+    jset_int(o, "in_msgs", ci->in_msgs);
+    jset_int(o, "out_msgs", ci->out_msgs);
+    jset_int(o, "in_bytes", ci->in_bytes);
+    jset_int(o, "out_bytes", ci->out_bytes);
+    jset_int(o, "subscriptions", ci->num_subs);
+    jset_opt_str(o, "name", ci->name);
+    jset_opt_str(o, "lang", ci->lang);
+    jset_opt_str(o, "version", ci->version);
+    if (auth) {
+        jset_opt_str(o, "authorized_user", user);
+        jset_opt_str(o, "account", account);
+    }
+    if (subs == 1 && ci->nsubs > 0) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < ci->nsubs; i++)
+            json_array_append_new(a, json_string(ci->subs[i].subject ? ci->subs[i].subject : ""));
+        jset(o, "subscriptions_list", a);
+    } else if (subs == 2 && ci->nsubs > 0) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < ci->nsubs; i++)
+            json_array_append_new(a, sub_detail_json(&ci->subs[i]));
+        jset(o, "subscriptions_list_detail", a);
+    }
+    return o;
+}
+
+void server_save_closed_client(server *s, client *c, closed_state reason)
+{
+    monitor *m = s->mon;
+    if (!m)
+        return;
+    closed_client *cc = calloc(1, sizeof(*cc));
+    if (!cc)
+        return;
+    atomic_init(&cc->refs, 1);
+    int64_t now = wall_ns();
+    pthread_mutex_lock(&c->mu);
+    const char *accname = c->acc ? c->acc->name : NULL;
+    conn_info_fill(&cc->ci, c, now, mono_ns(), true, accname);
+    cc->ci.num_subs = (uint32_t)cc->ci.nsubs;
+    cc->ci.stop = now;
+    cc->ci.reason = closed_state_string(reason);
+    if (accname && strcmp(accname, DEFAULT_GLOBAL_ACCOUNT) != 0)
+        cc->acc = strdup(accname);
+    cc->user = cc->ci.user ? strdup(cc->ci.user) : NULL;
+    pthread_mutex_unlock(&c->mu);
+
+    pthread_mutex_lock(&s->mu);
+    closed_ring_buffer_append(m, cc);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- Connz ------------------------------------------------------------- */
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, fmt, arg ? arg : "");
+}
+
+static bool is_listed_kind(const client *c)
+{
+    return c->kind == CLIENT_KIND_CLIENT || c->kind == CLIENT_KIND_LEAF;
+}
+
+/* Retained snapshot of the registered clients. Server lock held. */
+static client **snapshot_clients_locked(server *s, size_t *n)
+{
+    *n = 0;
+    client **v = malloc((size_t)(s->nclients > 0 ? s->nclients : 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    for (client *c = s->clients_head; c && *n < (size_t)(s->nclients > 0 ? s->nclients : 0);
+         c = c->srv_next) {
+        if (!is_listed_kind(c))
+            continue;
+        client_retain(c);
+        v[(*n)++] = c;
+    }
+    return v;
+}
+
+typedef struct sub_filter {
+    const char *filter;
+    bool hit;
+} sub_filter;
+
+static void filter_sub(void *arg, subscription *sub)
+{
+    sub_filter *f = arg;
+    if (!f->hit && sublist_subjects_collide(f->filter, strlen(f->filter), sub->subject,
+                                            sub->subject_len))
+        f->hit = true;
+}
+
+json_t *server_connz(server *s, const connz_options *opts, char *err, size_t errlen)
+{
+    const char *sort = "";
+    bool auth = false, subs = false, subs_det = false;
+    int offset = 0, limit = MONITOR_DEFAULT_CONN_LIST_SIZE;
+    uint64_t cid = 0;
+    conn_state state = CONN_OPEN;
+    const char *user = "", *acc = "", *filter = "", *mqtt = "";
+
+    if (opts) {
+        if (opts->sort && opts->sort[0]) {
+            sort = opts->sort;
+            if (!sort_opt_is_valid(sort)) {
+                set_err(err, errlen, "invalid sorting option: %s", sort);
+                return NULL;
+            }
+        }
+        auth = opts->username;
+        user = opts->user ? opts->user : "";
+        acc = opts->account ? opts->account : "";
+        mqtt = opts->mqtt_client ? opts->mqtt_client : "";
+        subs = opts->subscriptions;
+        subs_det = opts->subscriptions_detail;
+        offset = opts->offset < 0 ? 0 : opts->offset;
+        limit = opts->limit <= 0 ? MONITOR_DEFAULT_CONN_LIST_SIZE : opts->limit;
+        state = opts->state;
+        if (strcmp(sort, SORT_BY_STOP) == 0 && state != CONN_CLOSED) {
+            set_err(err, errlen, "sort by stop only valid on closed connections%s", NULL);
+            return NULL;
+        }
+        if (strcmp(sort, SORT_BY_REASON) == 0 && state != CONN_CLOSED) {
+            set_err(err, errlen, "sort by reason only valid on closed connections%s", NULL);
+            return NULL;
+        }
+        if (opts->cid > 0) {
+            cid = opts->cid;
+            limit = 1;
+        }
+        if (opts->filter_subject && opts->filter_subject[0] &&
+            strcmp(opts->filter_subject, ">") != 0) {
+            if (!acc[0]) {
+                set_err(err, errlen, "filter by subject only valid with account filtering%s", NULL);
+                return NULL;
+            }
+            filter = opts->filter_subject;
+        }
+    }
+
+    int64_t now = wall_ns(), now_mono = mono_ns();
+    json_t *res = json_object();
+    if (!res)
+        goto oom;
+    if (acc[0] && !server_lookup_account(s, acc)) {
+        /* Go returns the partly filled result with no list. */
+        jset_str(res, "server_id", "");
+        jset_time(res, "now", now);
+        jset_int(res, "num_connections", 0);
+        jset_int(res, "total", 0);
+        jset_int(res, "offset", offset);
+        jset_int(res, "limit", limit);
+        jset(res, "connections", json_null());
+        return res;
+    }
+
+    size_t nopen = 0, nclosed = 0;
+    client **open = NULL;
+    closed_client **closed = NULL;
+    int64_t total = 0;
+
+    pthread_mutex_lock(&s->mu);
+    size_t nall = 0;
+    client **all = snapshot_clients_locked(s, &nall);
+    if (all && acc[0]) {
+        /* The account's connections only (Go builds clist from a.clients). */
+        size_t k = 0;
+        for (size_t i = 0; i < nall; i++) {
+            if (all[i]->acc && strcmp(all[i]->acc->name, acc) == 0)
+                all[k++] = all[i];
+            else
+                client_release(all[i]);
+        }
+        nall = k;
+    }
+    if (state == CONN_OPEN || state == CONN_ALL)
+        total = (int64_t)nall;
+    if (state == CONN_CLOSED || state == CONN_ALL) {
+        closed = s->mon ? closed_ring_buffer_closed_clients(s->mon, &nclosed) : NULL;
+        total += (int64_t)nclosed;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!all)
+        goto oom_unlocked;
+
+    if (acc[0] && nclosed > 0) {
+        size_t k = 0;
+        for (size_t i = 0; i < nclosed; i++) {
+            if (closed[i]->acc && strcmp(closed[i]->acc, acc) == 0)
+                closed[k++] = closed[i];
+            else
+                closed_client_release(closed[i]);
+        }
+        total -= (int64_t)(nclosed - k);
+        nclosed = k;
+    }
+
+    open = calloc(nall ? nall : 1, sizeof(*open));
+    if (!open)
+        goto oom_unlocked;
+    if (cid > 0) {
+        if (state == CONN_OPEN || state == CONN_ALL) {
+            for (size_t i = 0; i < nall; i++) {
+                if (all[i]->cid == cid) {
+                    client_retain(all[i]);
+                    open[nopen++] = all[i];
+                    break;
+                }
+            }
+            if (nopen > 0) {
+                for (size_t i = 0; i < nclosed; i++)
+                    closed_client_release(closed[i]);
+                nclosed = 0;
+            }
+        }
+        if (nopen == 0 && (state == CONN_CLOSED || state == CONN_ALL)) {
+            size_t keep = nclosed;
+            for (size_t i = 0; i < nclosed; i++) {
+                if (closed[i]->ci.cid == cid && keep == nclosed)
+                    keep = i;
+            }
+            for (size_t i = 0; i < nclosed; i++)
+                if (i != keep)
+                    closed_client_release(closed[i]);
+            if (keep < nclosed) {
+                closed[0] = closed[keep];
+                nclosed = 1;
+            } else {
+                nclosed = 0;
+            }
+        }
+    } else if (state == CONN_OPEN || state == CONN_ALL) {
+        for (size_t i = 0; i < nall; i++) {
+            client *c = all[i];
+            if (user[0]) {
+                pthread_mutex_lock(&c->mu);
+                const char *u = client_get_raw_auth_user(c);
+                bool match = u && strcmp(u, user) == 0;
+                pthread_mutex_unlock(&c->mu);
+                if (!match)
+                    continue;
+            }
+            if (mqtt[0])
+                continue; /* cnatsd has no MQTT clients */
+            client_retain(c);
+            open[nopen++] = c;
+        }
+    }
+    for (size_t i = 0; i < nall; i++)
+        client_release(all[i]);
+    free(all);
+    all = NULL;
+
+    if (filter[0]) {
+        size_t k = 0;
+        for (size_t i = 0; i < nopen; i++) {
+            sub_filter f = {filter, false};
+            pthread_mutex_lock(&open[i]->mu);
+            client_for_each_sub(open[i], filter_sub, &f);
+            pthread_mutex_unlock(&open[i]->mu);
+            if (f.hit)
+                open[k++] = open[i];
+            else
+                client_release(open[i]);
+        }
+        nopen = k;
+    }
+
+    jset_str(res, "server_id", s->id);
+    jset_time(res, "now", now);
+    size_t cnt = nopen + nclosed;
+    conn_info *infos = calloc(nopen ? nopen : 1, sizeof(*infos));
+    const conn_info **pconns = calloc(cnt ? cnt : 1, sizeof(*pconns));
+    /* per entry: closed client (NULL for open) */
+    closed_client **owner = calloc(cnt ? cnt : 1, sizeof(*owner));
+    if (!infos || !pconns || !owner) {
+        free(infos);
+        free(pconns);
+        free(owner);
+        goto oom_unlocked;
+    }
+    size_t i = 0;
+    for (size_t k = 0; k < nopen; k++) {
+        client *c = open[k];
+        pthread_mutex_lock(&c->mu);
+        conn_info_fill(&infos[k], c, now, now_mono, subs || subs_det, NULL);
+        if (auth && c->acc && strcmp(c->acc->name, DEFAULT_GLOBAL_ACCOUNT) != 0)
+            infos[k].account = strdup(c->acc->name);
+        pthread_mutex_unlock(&c->mu);
+        pconns[i] = &infos[k];
+        owner[i] = NULL;
+        i++;
+    }
+    for (size_t k = 0; k < nclosed; k++) {
+        closed_client *cc = closed[k];
+        if (acc[0] && !(cc->acc && strcmp(cc->acc, acc) == 0))
+            continue;
+        if (user[0] && !(cc->user && strcmp(cc->user, user) == 0))
+            continue;
+        if (mqtt[0])
+            continue;
+        pconns[i] = &cc->ci;
+        owner[i] = cc;
+        i++;
+    }
+    monitor_sort_conns(pconns, i, sort, now);
+
+    size_t max_index = i;
+    size_t minoff = (size_t)offset < max_index ? (size_t)offset : max_index;
+    size_t maxoff = minoff + ((size_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
+
+    json_t *arr = json_array();
+    for (size_t k = minoff; arr && k < maxoff; k++) {
+        const closed_client *cc = owner[k];
+        const char *acct = cc ? cc->acc : pconns[k]->account;
+        json_array_append_new(arr, conn_info_json(pconns[k], subs_det ? 2 : subs ? 1 : 0, auth,
+                                                  cc ? cc->user : pconns[k]->user, acct));
+    }
+    jset_int(res, "num_connections", (json_int_t)(maxoff - minoff));
+    jset_int(res, "total", total);
+    jset_int(res, "offset", offset);
+    jset_int(res, "limit", limit);
+    jset(res, "connections", arr ? arr : json_array());
+
+    for (size_t k = 0; k < nopen; k++) {
+        conn_info_clear(&infos[k]);
+        client_release(open[k]);
+    }
+    for (size_t k = 0; k < nclosed; k++)
+        closed_client_release(closed[k]);
+    free(infos);
+    free(pconns);
+    free(owner);
+    free(open);
+    free(closed);
+    return res;
+
+oom_unlocked:
+    for (size_t k = 0; all && k < nall; k++)
+        client_release(all[k]);
+    free(all);
+    for (size_t k = 0; open && k < nopen; k++)
+        client_release(open[k]);
+    free(open);
+    for (size_t k = 0; closed && k < nclosed; k++)
+        closed_client_release(closed[k]);
+    free(closed);
+oom:
+    json_decref(res);
+    set_err(err, errlen, "out of memory%s", NULL);
+    return NULL;
+}
+
+/* ---- Varz ---------------------------------------------------------------- */
+
+/* Go pse.ProcUsage: rss from /proc/self/stat and the CPU percentage over
+ * the last whole-second interval. */
+static void monitor_proc_usage(monitor *m, double *pcpu, int64_t *rss)
+{
+    *pcpu = 0;
+    *rss = 0;
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f)
+        return;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* Fields after the command name (which is in parentheses). */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return;
+    p += 2;
+    long long fields[40] = {0};
+    int idx = 2; /* p starts at field index 2 (state) */
+    char *save = NULL;
+    for (char *tok = strtok_r(p, " ", &save); tok && idx < 40; tok = strtok_r(NULL, " ", &save), idx++)
+        fields[idx] = idx == 2 ? 0 : atoll(tok);
+    long ticks = sysconf(_SC_CLK_TCK);
+    if (ticks <= 0)
+        ticks = 100;
+    *rss = (int64_t)fields[23] * (int64_t)sysconf(_SC_PAGESIZE);
+    int64_t total = fields[13] + fields[14];
+    struct sysinfo si;
+    if (sysinfo(&si) != 0)
+        return;
+    int64_t secs = (int64_t)si.uptime - (int64_t)(fields[21] / ticks);
+    pthread_mutex_lock(&m->cpu_mu);
+    if (secs > m->last_secs) {
+        int64_t dt = total - m->last_total, ds = secs - m->last_secs;
+        m->ipcpu = (dt * 1000 / ticks) / ds;
+        m->last_total = total;
+        m->last_secs = secs;
+    }
+    *pcpu = (double)m->ipcpu / 10.0;
+    pthread_mutex_unlock(&m->cpu_mu);
+}
+
+static const char *write_timeout_string(write_timeout_policy p)
+{
+    switch (p) {
+    case WRITE_TIMEOUT_POLICY_CLOSE: return "close";
+    case WRITE_TIMEOUT_POLICY_RETRY: return "retry";
+    default: return "";
+    }
+}
+
+static uint32_t server_total_subs(server *s)
+{
+    uint32_t n = 0;
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->naccounts; i++)
+        n += sublist_count(s->accounts[i]->sl);
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+json_t *server_varz(server *s, char *err, size_t errlen)
+{
+    options *o = s->opts;
+    double pcpu = 0;
+    int64_t rss = 0;
+    if (s->mon)
+        monitor_proc_usage(s->mon, &pcpu, &rss);
+    json_t *v = json_object();
+    if (!v) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    uint32_t nsubs = server_total_subs(s);
+    int64_t now = wall_ns();
+    bool auth_required = server_auth_info_required(s, false);
+
+    pthread_mutex_lock(&s->mu);
+    jset_str(v, "server_id", s->id);
+    jset_str(v, "server_name", s->name);
+    jset_str(v, "version", SERVER_VERSION);
+    jset_int(v, "proto", PROTO);
+    jset_str(v, "go", SERVER_GO_VERSION);
+    jset_str(v, "host", s->info_host);
+    jset_int(v, "port", s->info_port);
+    if (auth_required)
+        jset(v, "auth_required", json_true());
+    jset_int(v, "max_connections", o->max_conn);
+    if (o->max_subs)
+        jset_int(v, "max_subscriptions", o->max_subs);
+    jset_int(v, "ping_interval", o->ping_interval);
+    jset_int(v, "ping_max", o->max_pings_out);
+    jset_str(v, "http_host", o->http_host);
+    jset_int(v, "http_port", o->http_port);
+    jset_str(v, "http_base_path", o->http_base_path);
+    jset_int(v, "https_port", o->https_port);
+    jset(v, "auth_timeout", json_real(o->auth_timeout));
+    jset_int(v, "max_control_line", o->max_control_line);
+    jset_int(v, "max_payload", o->max_payload);
+    jset_int(v, "max_pending", o->max_pending);
+    /* Subsystems cnatsd refuses to configure yet: their zero forms. */
+    jset(v, "cluster", json_object());
+    jset(v, "gateway", json_object());
+    jset(v, "leaf", json_object());
+    jset(v, "mqtt", json_object());
+    jset(v, "websocket", json_object());
+    jset(v, "jetstream", json_object());
+    jset(v, "tls_timeout", json_real(o->tls_timeout));
+    jset_int(v, "write_deadline", o->write_deadline);
+    jset_opt_str(v, "write_timeout", write_timeout_string(o->write_timeout));
+    jset_time(v, "start", s->start_time);
+    jset_time(v, "now", now);
+    jset_uptime(v, "uptime", now - s->start_time);
+    jset_int(v, "mem", rss);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    jset_int(v, "cores", cores);
+    jset_int(v, "gomaxprocs", cores);
+    jset(v, "cpu", json_real(pcpu));
+    jset_int(v, "connections", s->nclients);
+    jset_int(v, "total_connections", (json_int_t)s->total_clients);
+    jset_int(v, "routes", 0);
+    jset_int(v, "remotes", 0);
+    jset_int(v, "leafnodes", 0);
+    /* Every message comes from or goes to a client while routes, gateways
+     * and leaf nodes do not exist: the client counters are the totals. */
+    int64_t in_msgs = atomic_load(&s->in_msgs), in_bytes = atomic_load(&s->in_bytes);
+    int64_t out_msgs = atomic_load(&s->out_msgs), out_bytes = atomic_load(&s->out_bytes);
+    jset_int(v, "in_msgs", in_msgs);
+    jset_int(v, "in_bytes", in_bytes);
+    jset_int(v, "in_client_msgs", in_msgs);
+    jset_int(v, "in_client_bytes", in_bytes);
+    jset_int(v, "out_msgs", out_msgs);
+    jset_int(v, "out_bytes", out_bytes);
+    jset_int(v, "out_client_msgs", out_msgs);
+    jset_int(v, "out_client_bytes", out_bytes);
+    int64_t slow = atomic_load(&s->slow_consumers), stale = atomic_load(&s->stale_connections);
+    jset_int(v, "slow_consumers", slow);
+    jset_int(v, "stale_connections", stale);
+    jset_int(v, "stalled_clients", 0);
+    jset_int(v, "subscriptions", nsubs);
+    json_t *rs = json_object();
+    if (rs && s->mon) {
+        /* Go prints map keys sorted. */
+        int order[MP_COUNT];
+        for (int i = 0; i < MP_COUNT; i++)
+            order[i] = i;
+        for (int i = 1; i < MP_COUNT; i++)
+            for (int j = i; j > 0 && strcmp(monitor_paths[order[j]], monitor_paths[order[j - 1]]) < 0; j--) {
+                int t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        for (int i = 0; i < MP_COUNT; i++)
+            if (s->mon->req_stats[order[i]])
+                jset_int(rs, monitor_paths[order[i]], (json_int_t)s->mon->req_stats[order[i]]);
+    }
+    jset(v, "http_req_stats", rs ? rs : json_object());
+    jset_time(v, "config_load_time", s->mon ? s->mon->config_time : s->start_time);
+    jset_str(v, "config_digest", options_config_digest(o));
+    if (o->tags.count > 0) {
+        json_t *t = json_array();
+        for (int i = 0; t && i < o->tags.count; i++)
+            json_array_append_new(t, json_string(o->tags.items[i]));
+        jset(v, "tags", t);
+    }
+    if (o->metadata.count > 0) {
+        /* Go map: sorted keys. */
+        json_t *md = json_object();
+        int n = o->metadata.count;
+        int *ord = malloc((size_t)n * sizeof(*ord));
+        for (int i = 0; ord && i < n; i++)
+            ord[i] = i;
+        for (int i = 1; ord && i < n; i++)
+            for (int j = i; j > 0 && strcmp(o->metadata.keys[ord[j]], o->metadata.keys[ord[j - 1]]) < 0; j--) {
+                int t = ord[j];
+                ord[j] = ord[j - 1];
+                ord[j - 1] = t;
+            }
+        for (int i = 0; md && ord && i < n; i++)
+            jset_str(md, o->metadata.keys[ord[i]], o->metadata.values[ord[i]]);
+        free(ord);
+        jset(v, "metadata", md);
+    }
+    {
+        /* Go getMergedFeatureFlags over the known flags (sorted). */
+        static const char *const known[] = {"js_ack_fc_v2", "js_raft_delete_range"};
+        json_t *ff = json_object();
+        for (size_t k = 0; ff && k < sizeof(known) / sizeof(known[0]); k++) {
+            bool val = false;
+            for (int i = 0; i < o->feature_flags.count; i++)
+                if (strcmp(o->feature_flags.keys[i], known[k]) == 0)
+                    val = o->feature_flags.values[i];
+            jset(ff, known[k], json_boolean(val));
+        }
+        jset(v, "feature_flags", ff);
+    }
+    if (s->sys_acc)
+        jset_str(v, "system_account", s->sys_acc->name);
+    json_t *sc = json_object();
+    if (sc) {
+        jset_int(sc, "clients", slow);
+        jset_int(sc, "routes", 0);
+        jset_int(sc, "gateways", 0);
+        jset_int(sc, "leafs", 0);
+    }
+    jset(v, "slow_consumer_stats", sc);
+    json_t *st = json_object();
+    if (st) {
+        jset_int(st, "clients", stale);
+        jset_int(st, "routes", 0);
+        jset_int(st, "gateways", 0);
+        jset_int(st, "leafs", 0);
+    }
+    jset(v, "stale_connection_stats", st);
+    json_t *dio = json_object();
+    if (dio) {
+        jset_int(dio, "waiters", 0);
+        jset_int(dio, "waits", 0);
+        jset_int(dio, "wait_time", 0);
+        jset_int(dio, "max_wait_time", 0);
+    }
+    jset(v, "disk_io_wait_stats", dio);
+    pthread_mutex_unlock(&s->mu);
+    return v;
+}
+
+/* ---- Subsz ------------------------------------------------------------- */
+
+static void jset_sublist_stats(json_t *o, const struct sublist_stats *st)
+{
+    jset_int(o, "num_subscriptions", st->num_subs);
+    jset_int(o, "num_cache", st->num_cache);
+    jset_int(o, "num_inserts", (json_int_t)st->num_inserts);
+    jset_int(o, "num_removes", (json_int_t)st->num_removes);
+    jset_int(o, "num_matches", (json_int_t)st->num_matches);
+    jset(o, "cache_hit_rate", json_real(st->cache_hit_rate));
+    jset_int(o, "max_fanout", st->max_fanout);
+    jset(o, "avg_fanout", json_real(st->avg_fanout));
+}
+
+json_t *server_subsz(server *s, const subsz_options *opts, char *err, size_t errlen)
+{
+    bool detail = false;
+    int offset = 0, limit = MONITOR_DEFAULT_SUB_LIST_SIZE;
+    const char *test = NULL, *facc = NULL;
+    if (opts) {
+        detail = opts->subscriptions;
+        offset = opts->offset < 0 ? 0 : opts->offset;
+        limit = opts->limit <= 0 ? MONITOR_DEFAULT_SUB_LIST_SIZE : opts->limit;
+        if (opts->test && opts->test[0]) {
+            test = opts->test;
+            if (!sublist_is_valid_literal_subject(test, strlen(test))) {
+                set_err(err, errlen, "invalid test subject, must be valid publish subject: %s", test);
+                return NULL;
+            }
+        }
+        if (opts->account && opts->account[0])
+            facc = opts->account;
+    }
+    json_t *sz = json_object();
+    if (!sz) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    struct sublist_stats tot;
+    memset(&tot, 0, sizeof(tot));
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->naccounts; i++) {
+        if (facc && strcmp(s->accounts[i]->name, facc) != 0)
+            continue;
+        struct sublist_stats st;
+        sublist_stats(s->accounts[i]->sl, &st);
+        sublist_stats_add(&tot, &st);
+    }
+    size_t nall = 0;
+    client **all = detail ? snapshot_clients_locked(s, &nall) : NULL;
+    pthread_mutex_unlock(&s->mu);
+
+    jset_str(sz, "server_id", s->id);
+    jset_time(sz, "now", wall_ns());
+    jset_sublist_stats(sz, &tot);
+    json_int_t total = 0;
+    json_t *list = NULL;
+    if (detail) {
+        /* Local subscriptions, read from their clients (whose locks keep
+         * the subscriptions alive) rather than from the sublists. */
+        conn_info tmp;
+        memset(&tmp, 0, sizeof(tmp));
+        json_t *details = json_array();
+        for (size_t i = 0; i < nall; i++) {
+            client *c = all[i];
+            pthread_mutex_lock(&c->mu);
+            const char *an = c->acc ? c->acc->name : "";
+            if (!facc || strcmp(an, facc) == 0) {
+                subs_collect sc = {&tmp, 0, an, false};
+                client_for_each_sub(c, collect_sub, &sc);
+            }
+            pthread_mutex_unlock(&c->mu);
+            for (size_t k = 0; details && k < tmp.nsubs; k++) {
+                sub_detail *d = &tmp.subs[k];
+                if (test && !sublist_match_literal(test, strlen(test), d->subject, strlen(d->subject)))
+                    continue;
+                json_array_append_new(details, sub_detail_json(d));
+            }
+            conn_info_clear(&tmp);
+            client_release(c);
+        }
+        free(all);
+        total = details ? (json_int_t)json_array_size(details) : 0;
+        size_t max_index = (size_t)total;
+        size_t minoff = (size_t)offset < max_index ? (size_t)offset : max_index;
+        size_t maxoff = minoff + ((size_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
+        if (maxoff > minoff && details) {
+            list = json_array();
+            for (size_t k = minoff; list && k < maxoff; k++)
+                json_array_append(list, json_array_get(details, k));
+        }
+        json_decref(details);
+    }
+    jset_int(sz, "total", total);
+    jset_int(sz, "offset", offset);
+    jset_int(sz, "limit", limit);
+    if (list)
+        jset(sz, "subscriptions_list", list);
+    return sz;
+}
+
+/* ---- subsystems that are off in cnatsd ---------------------------------- */
+
+json_t *server_routez(server *s, char *err, size_t errlen)
+{
+    json_t *o = json_object();
+    if (!o) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    jset_str(o, "server_id", s->id);
+    jset_str(o, "server_name", s->name);
+    jset_time(o, "now", wall_ns());
+    jset_int(o, "num_routes", 0);
+    jset(o, "routes", json_array());
+    return o;
+}
+
+json_t *server_gatewayz(server *s, char *err, size_t errlen)
+{
+    json_t *o = json_object();
+    if (!o) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    jset_str(o, "server_id", s->id);
+    jset_time(o, "now", wall_ns());
+    jset(o, "outbound_gateways", json_object());
+    jset(o, "inbound_gateways", json_object());
+    return o;
+}
+
+json_t *server_leafz(server *s, char *err, size_t errlen)
+{
+    json_t *o = json_object();
+    if (!o) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    jset_str(o, "server_id", s->id);
+    jset_time(o, "now", wall_ns());
+    jset_int(o, "leafnodes", 0);
+    jset(o, "leafs", json_array());
+    return o;
+}
+
+json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen)
+{
+    json_t *o = json_object();
+    if (!o) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    jset_str(o, "server_id", s->id);
+    jset_time(o, "now", wall_ns());
+    pthread_mutex_lock(&s->mu);
+    if (s->sys_acc)
+        jset_str(o, "system_account", s->sys_acc->name);
+    if (!accname || !accname[0]) {
+        json_t *a = json_array();
+        for (int i = 0; a && i < s->naccounts; i++)
+            json_array_append_new(a, json_string(s->accounts[i]->name));
+        pthread_mutex_unlock(&s->mu);
+        jset(o, "accounts", a);
+        return o;
+    }
+    account *a = NULL;
+    for (int i = 0; i < s->naccounts; i++)
+        if (strcmp(s->accounts[i]->name, accname) == 0)
+            a = s->accounts[i];
+    bool is_sys = a && a == s->sys_acc;
+    pthread_mutex_unlock(&s->mu);
+    if (!a) {
+        json_decref(o);
+        set_err(err, errlen, "Account %s does not exist", accname);
+        return NULL;
+    }
+    /* Go accountInfo for an account without JWT, imports, exports or
+     * mappings (cnatsd has none of those yet). */
+    json_t *ai = json_object();
+    jset_str(ai, "account_name", accname);
+    jset_time(ai, "update_time", 0);
+    if (is_sys)
+        jset(ai, "is_system", json_true());
+    jset(ai, "expired", json_false());
+    jset(ai, "complete", json_true());
+    jset(ai, "jetstream_enabled", json_false());
+    jset_int(ai, "leafnode_connections", 0);
+    jset_int(ai, "client_connections", account_num_local_connections(a));
+    jset_int(ai, "subscriptions", sublist_count(a->sl));
+    struct sublist_stats st;
+    sublist_stats(a->sl, &st);
+    json_t *sl = json_object();
+    if (sl)
+        jset_sublist_stats(sl, &st);
+    jset(ai, "sublist_stats", sl);
+    jset(o, "account_detail", ai);
+    return o;
+}
+
+json_t *server_jsz(server *s, const jsz_options *opts, char *err, size_t errlen)
+{
+    if (opts && opts->leader_only) {
+        set_err(err, errlen, "filtered response: not leader%s", NULL);
+        return NULL;
+    }
+    json_t *o = json_object();
+    if (!o) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    /* Go JSInfo with JetStream disabled; the embedded stats come first. */
+    jset_int(o, "memory", 0);
+    jset_int(o, "storage", 0);
+    jset_int(o, "reserved_memory", 0);
+    jset_int(o, "reserved_storage", 0);
+    jset_int(o, "accounts", 0);
+    jset_int(o, "ha_assets", 0);
+    json_t *api = json_object();
+    if (api) {
+        jset_int(api, "level", 0);
+        jset_int(api, "total", 0);
+        jset_int(api, "errors", 0);
+    }
+    jset(o, "api", api);
+    jset_str(o, "server_id", s->id);
+    jset_time(o, "now", wall_ns());
+    jset(o, "disabled", json_true());
+    json_t *cfg = json_object();
+    if (cfg) {
+        jset_int(cfg, "max_memory", 0);
+        jset_int(cfg, "max_storage", 0);
+    }
+    jset(o, "config", cfg);
+    jset_int(o, "streams", 0);
+    jset_int(o, "consumers", 0);
+    jset_int(o, "messages", 0);
+    jset_int(o, "bytes", 0);
+    jset_int(o, "total", 0);
+    return o;
+}
+
+json_t *server_healthz(server *s, const healthz_options *opts, int *status)
+{
+    healthz_options none = {0};
+    if (!opts)
+        opts = &none;
+    const char *err = NULL;
+    const char *etype = NULL;
+    char buf[128];
+    int code = 200;
+    if ((!opts->account || !opts->account[0]) && opts->stream && opts->stream[0]) {
+        code = 400;
+        err = "\"account\" must not be empty when checking stream health";
+        etype = "BAD_REQUEST";
+    } else if ((!opts->stream || !opts->stream[0]) && opts->consumer && opts->consumer[0]) {
+        code = 400;
+        err = "\"stream\" must not be empty when checking consumer health";
+        etype = "BAD_REQUEST";
+    } else if (!server_ready_for_connections(s, 1)) {
+        code = 500;
+        snprintf(buf, sizeof(buf), "failed to be ready for connections after 1ms: client");
+        err = buf;
+        etype = "CONNECTION";
+    }
+    /* JetStream is never enabled in cnatsd: nothing more to check. */
+    json_t *o = json_object();
+    if (!o) {
+        *status = 500;
+        return NULL;
+    }
+    jset_str(o, "status", err ? "error" : "ok");
+    if (err && !opts->details) {
+        jset_str(o, "error", err);
+    } else if (err) {
+        json_t *a = json_array();
+        json_t *e = json_object();
+        if (e) {
+            jset_str(e, "type", etype);
+            jset_str(e, "error", err);
+        }
+        json_array_append_new(a, e);
+        jset(o, "errors", a);
+    }
+    *status = code;
+    return o;
+}
+
+json_t *server_ipqueuesz(server *s, bool all, const char *filter)
+{
+    (void)s;
+    (void)all;
+    (void)filter;
+    /* cnatsd has no internal IP queues (they serve routes, JetStream and
+     * the system account's events). */
+    return json_object();
+}
+
+/* ---- Go StartMonitoring and the HTTP handlers --------------------------- */
+
+/* Go url.Values.Get on a raw query: the first value of key, unescaped
+ * (+ is a space). Pairs with ';' or a bad escape are skipped as Go does.
+ * Returns a malloc'd string or NULL when absent. */
+static char *query_get(const char *q, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *p = q;
+    while (p && *p) {
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t kl = eq ? (size_t)(eq - p) : len;
+        if (memchr(p, ';', len) == NULL) {
+            /* Unescape key and value. */
+            char *kv = malloc(len + 1);
+            if (!kv)
+                return NULL;
+            size_t o = 0, split = (size_t)-1;
+            bool bad = false;
+            for (size_t i = 0; i < len; i++) {
+                char ch = p[i];
+                if (i == kl && eq) {
+                    split = o;
+                    kv[o++] = 0;
+                    continue;
+                }
+                if (ch == '+') {
+                    kv[o++] = ' ';
+                } else if (ch == '%') {
+                    if (i + 2 >= len || !isxdigit((unsigned char)p[i + 1]) ||
+                        !isxdigit((unsigned char)p[i + 2])) {
+                        bad = true;
+                        break;
+                    }
+                    char hx[3] = {p[i + 1], p[i + 2], 0};
+                    kv[o++] = (char)strtol(hx, NULL, 16);
+                    i += 2;
+                } else {
+                    kv[o++] = ch;
+                }
+            }
+            kv[o] = 0;
+            if (!bad && strcmp(kv, key) == 0 && strlen(kv) == klen) {
+                if (split == (size_t)-1) {
+                    kv[0] = 0;
+                    return kv;
+                }
+                memmove(kv, kv + split + 1, o - split);
+                return kv;
+            }
+            free(kv);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* Go strconv.Quote for the error messages (ASCII-safe subset). */
+static void go_quote(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    if (len < 3)
+        return;
+    out[o++] = '"';
+    for (; *s && o + 6 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else if (c == '\t') {
+            out[o++] = '\\';
+            out[o++] = 't';
+        } else if (c == '\r') {
+            out[o++] = '\\';
+            out[o++] = 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = 0;
+}
+
+typedef struct req_ctx {
+    const monitor_http_request *req;
+    monitor_http_response *resp;
+} req_ctx;
+
+static void bad_request(req_ctx *x, const char *msg)
+{
+    monitor_http_response_text(x->resp, 400, msg);
+}
+
+/* Go decodeBool: false when absent; 400 with Go's text when invalid. */
+static int decode_bool(req_ctx *x, const char *param, bool *out)
+{
+    *out = false;
+    char *v = query_get(x->req->query, param);
+    if (!v || !v[0]) {
+        free(v);
+        return 0;
+    }
+    static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
+    static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
+    for (size_t i = 0; i < 6; i++) {
+        if (strcmp(v, t[i]) == 0) {
+            *out = true;
+            free(v);
+            return 0;
+        }
+        if (strcmp(v, f[i]) == 0) {
+            free(v);
+            return 0;
+        }
+    }
+    char q[256], msg[512];
+    go_quote(v, q, sizeof(q));
+    snprintf(msg, sizeof(msg), "Error decoding boolean for '%s': strconv.ParseBool: parsing %s: invalid syntax",
+             param, q);
+    free(v);
+    bad_request(x, msg);
+    return -1;
+}
+
+/* Parses a base-10 integer as Go's strconv does; returns 0, or 1 for
+ * syntax and 2 for range errors. */
+static int parse_go_int(const char *v, bool is_unsigned, int64_t *si, uint64_t *ui)
+{
+    const char *p = v;
+    bool neg = false;
+    if (!is_unsigned && (*p == '+' || *p == '-')) {
+        neg = *p == '-';
+        p++;
+    }
+    if (!*p)
+        return 1;
+    uint64_t acc = 0;
+    bool range = false;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 1;
+        uint64_t d = (uint64_t)(*p - '0');
+        if (acc > (UINT64_MAX - d) / 10)
+            range = true;
+        else
+            acc = acc * 10 + d;
+    }
+    if (range)
+        return 2;
+    if (is_unsigned) {
+        *ui = acc;
+        return 0;
+    }
+    if (neg) {
+        if (acc > (uint64_t)INT64_MAX + 1)
+            return 2;
+        *si = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc;
+    } else {
+        if (acc > (uint64_t)INT64_MAX)
+            return 2;
+        *si = (int64_t)acc;
+    }
+    return 0;
+}
+
+/* Go decodeInt (strconv.Atoi). Values beyond C's int are clamped (Go's int
+ * is 64-bit; offsets and limits that large select nothing / everything). */
+static int decode_int(req_ctx *x, const char *param, int *out)
+{
+    *out = 0;
+    char *v = query_get(x->req->query, param);
+    if (!v || !v[0]) {
+        free(v);
+        return 0;
+    }
+    int64_t n = 0;
+    int rc = parse_go_int(v, false, &n, NULL);
+    if (rc != 0) {
+        char q[256], msg[512];
+        go_quote(v, q, sizeof(q));
+        snprintf(msg, sizeof(msg), "Error decoding int for '%s': strconv.Atoi: parsing %s: %s", param,
+                 q, rc == 1 ? "invalid syntax" : "value out of range");
+        free(v);
+        bad_request(x, msg);
+        return -1;
+    }
+    free(v);
+    *out = n > INT32_MAX ? INT32_MAX : n < INT32_MIN ? INT32_MIN : (int)n;
+    return 0;
+}
+
+static int decode_uint64(req_ctx *x, const char *param, uint64_t *out)
+{
+    *out = 0;
+    char *v = query_get(x->req->query, param);
+    if (!v || !v[0]) {
+        free(v);
+        return 0;
+    }
+    int rc = parse_go_int(v, true, NULL, out);
+    if (rc != 0) {
+        char q[256], msg[512];
+        go_quote(v, q, sizeof(q));
+        snprintf(msg, sizeof(msg), "Error decoding uint64 for '%s': strconv.ParseUint: parsing %s: %s",
+                 param, q, rc == 1 ? "invalid syntax" : "value out of range");
+        free(v);
+        bad_request(x, msg);
+        return -1;
+    }
+    free(v);
+    return 0;
+}
+
+static int decode_state(req_ctx *x, conn_state *out)
+{
+    *out = CONN_OPEN;
+    char *v = query_get(x->req->query, "state");
+    if (!v || !v[0]) {
+        free(v);
+        return 0;
+    }
+    int rc = 0;
+    if (strcasecmp(v, "open") == 0) {
+        *out = CONN_OPEN;
+    } else if (strcasecmp(v, "closed") == 0) {
+        *out = CONN_CLOSED;
+    } else if (strcasecmp(v, "any") == 0 || strcasecmp(v, "all") == 0) {
+        *out = CONN_ALL;
+    } else {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "Error decoding state for %s", v);
+        bad_request(x, msg);
+        rc = -1;
+    }
+    free(v);
+    return rc;
+}
+
+static int decode_subs(req_ctx *x, bool *subs, bool *det)
+{
+    char *v = query_get(x->req->query, "subs");
+    *det = v && strcasecmp(v, "detail") == 0;
+    free(v);
+    *subs = false;
+    if (!*det)
+        return decode_bool(x, "subs", subs);
+    return 0;
+}
+
+static void count_req(server *s, int path)
+{
+    if (!s->mon)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->mon->req_stats[path]++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Go ResponseHandler / handleResponse: JSON with CORS header. */
+static void respond_json(req_ctx *x, int code, json_t *v, const char *indent)
+{
+    monitor_http_response *r = x->resp;
+    r->status = code;
+    monitor_http_response_header(r, "Access-Control-Allow-Origin", "*");
+    monitor_http_response_header(r, "Content-Type", "application/json");
+    r->body = v ? monitor_json_marshal(v, indent) : NULL;
+    r->len = r->body ? strlen(r->body) : 0;
+    json_decref(v);
+}
+
+static void respond_result(req_ctx *x, json_t *v, const char *err)
+{
+    if (!v)
+        bad_request(x, err);
+    else
+        respond_json(x, 200, v, "  ");
+}
+
+static void handle_varz(server *s, req_ctx *x)
+{
+    count_req(s, MP_VARZ);
+    char err[256];
+    respond_result(x, server_varz(s, err, sizeof(err)), err);
+}
+
+static void handle_connz(server *s, req_ctx *x)
+{
+    connz_options o = {0};
+    char *sort = query_get(x->req->query, "sort");
+    char *user = NULL, *acc = NULL, *mqtt = NULL;
+    if (decode_bool(x, "auth", &o.username) || decode_subs(x, &o.subscriptions, &o.subscriptions_detail) ||
+        decode_int(x, "offset", &o.offset) || decode_int(x, "limit", &o.limit) ||
+        decode_uint64(x, "cid", &o.cid) || decode_state(x, &o.state))
+        goto done;
+    user = query_get(x->req->query, "user");
+    acc = query_get(x->req->query, "acc");
+    mqtt = query_get(x->req->query, "mqtt_client");
+    o.sort = sort;
+    o.user = user;
+    o.account = acc;
+    o.mqtt_client = mqtt;
+    count_req(s, MP_CONNZ);
+    char err[256];
+    respond_result(x, server_connz(s, &o, err, sizeof(err)), err);
+done:
+    free(sort);
+    free(user);
+    free(acc);
+    free(mqtt);
+}
+
+static void handle_subsz(server *s, req_ctx *x)
+{
+    count_req(s, MP_SUBSZ);
+    subsz_options o = {0};
+    if (decode_bool(x, "subs", &o.subscriptions) || decode_int(x, "offset", &o.offset) ||
+        decode_int(x, "limit", &o.limit))
+        return;
+    char *test = query_get(x->req->query, "test");
+    char *acc = query_get(x->req->query, "acc");
+    o.test = test;
+    o.account = acc;
+    char err[512];
+    respond_result(x, server_subsz(s, &o, err, sizeof(err)), err);
+    free(test);
+    free(acc);
+}
+
+static void handle_routez(server *s, req_ctx *x)
+{
+    bool subs, det;
+    if (decode_subs(x, &subs, &det))
+        return;
+    count_req(s, MP_ROUTEZ);
+    char err[64];
+    respond_result(x, server_routez(s, err, sizeof(err)), err);
+}
+
+static void handle_gatewayz(server *s, req_ctx *x)
+{
+    count_req(s, MP_GATEWAYZ);
+    bool subs, det, accs;
+    if (decode_subs(x, &subs, &det) || decode_bool(x, "accs", &accs))
+        return;
+    char err[64];
+    respond_result(x, server_gatewayz(s, err, sizeof(err)), err);
+}
+
+static void handle_leafz(server *s, req_ctx *x)
+{
+    count_req(s, MP_LEAFZ);
+    bool subs;
+    if (decode_bool(x, "subs", &subs))
+        return;
+    char err[64];
+    respond_result(x, server_leafz(s, err, sizeof(err)), err);
+}
+
+static void handle_accountz(server *s, req_ctx *x)
+{
+    count_req(s, MP_ACCOUNTZ);
+    char *acc = query_get(x->req->query, "acc");
+    char err[512];
+    respond_result(x, server_accountz(s, acc, err, sizeof(err)), err);
+    free(acc);
+}
+
+static void handle_accstatz(server *s, req_ctx *x)
+{
+    count_req(s, MP_ACCSTATZ);
+    bool unused;
+    if (decode_bool(x, "unused", &unused))
+        return;
+    monitor_http_response_text(x->resp, 501, "account statistics (/accstatz) are not supported yet");
+}
+
+static void handle_jsz(server *s, req_ctx *x)
+{
+    count_req(s, MP_JSZ);
+    static const char *const bools[] = {"accounts", "streams", "consumers", "direct-consumers", "config"};
+    bool b;
+    for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
+        if (decode_bool(x, bools[i], &b))
+            return;
+    jsz_options o = {0};
+    if (decode_int(x, "offset", &o.offset) || decode_int(x, "limit", &o.limit) ||
+        decode_bool(x, "leader-only", &o.leader_only) || decode_bool(x, "raft", &b) ||
+        decode_bool(x, "stream-leader-only", &b))
+        return;
+    char err[128];
+    respond_result(x, server_jsz(s, &o, err, sizeof(err)), err);
+}
+
+static void handle_healthz(server *s, req_ctx *x)
+{
+    count_req(s, MP_HEALTHZ);
+    healthz_options o = {0};
+    if (decode_bool(x, "js-enabled", &o.js_enabled))
+        return;
+    if (o.js_enabled)
+        server_warnf(s, "Healthcheck: js-enabled deprecated, use js-enabled-only instead");
+    if (decode_bool(x, "js-enabled-only", &o.js_enabled_only) ||
+        decode_bool(x, "js-server-only", &o.js_server_only) ||
+        decode_bool(x, "js-meta-only", &o.js_meta_only) || decode_bool(x, "details", &o.details))
+        return;
+    char *acc = query_get(x->req->query, "account");
+    char *stream = query_get(x->req->query, "stream");
+    char *consumer = query_get(x->req->query, "consumer");
+    o.account = acc;
+    o.stream = stream;
+    o.consumer = consumer;
+    int code = 200;
+    json_t *hs = server_healthz(s, &o, &code);
+    json_t *e = hs ? json_object_get(hs, "error") : NULL;
+    if (e)
+        server_warnf(s, "Healthcheck failed: \"%s\"", json_string_value(e));
+    else if (hs && json_object_get(hs, "errors"))
+        server_warnf(s, "Healthcheck failed: %zu errors", json_array_size(json_object_get(hs, "errors")));
+    respond_json(x, code, hs, NULL);
+    free(acc);
+    free(stream);
+    free(consumer);
+}
+
+static void handle_ipqueuesz(server *s, req_ctx *x)
+{
+    bool all;
+    if (decode_bool(x, "all", &all))
+        return;
+    char *q = query_get(x->req->query, "queues");
+    respond_json(x, 200, server_ipqueuesz(s, all, q), "   ");
+    free(q);
+}
+
+static void handle_raftz(server *s, req_ctx *x)
+{
+    (void)s;
+    /* No Raft nodes exist without JetStream clustering. */
+    monitor_http_response_text(x->resp, 404, "No Raft nodes registered");
+}
+
+static void handle_stacksz(server *s, req_ctx *x)
+{
+    (void)s;
+    monitor_http_response_text(x->resp, 501, "goroutine stacks (/stacksz) are not supported by cnatsd");
+}
+
+static void handle_expvarz(server *s, req_ctx *x)
+{
+    (void)s;
+    monitor_http_response_text(x->resp, 501, "expvar (/debug/vars, Go runtime memstats) is not supported by cnatsd");
+}
+
+static void handle_root(server *s, req_ctx *x);
+static void handle_metrics(server *s, req_ctx *x);
+
+static const struct {
+    const char *path;
+    void (*fn)(server *s, req_ctx *x);
+} monitor_routes[] = {
+    {"/varz", handle_varz},         {"/connz", handle_connz},       {"/routez", handle_routez},
+    {"/gatewayz", handle_gatewayz}, {"/leafz", handle_leafz},       {"/subsz", handle_subsz},
+    {"/subscriptionsz", handle_subsz}, {"/stacksz", handle_stacksz}, {"/accountz", handle_accountz},
+    {"/accstatz", handle_accstatz}, {"/jsz", handle_jsz},           {"/healthz", handle_healthz},
+    {"/ipqueuesz", handle_ipqueuesz}, {"/raftz", handle_raftz},     {"/debug/vars", handle_expvarz},
+    {"/metrics", handle_metrics},
+};
+
+/* Go basePath: path.Join(base, p) (base is normalized, p absolute). */
+static void base_join(const char *base, const char *p, char *out, size_t len)
+{
+    if (strcmp(base, "/") == 0)
+        snprintf(out, len, "%s", p);
+    else if (strcmp(p, "/") == 0)
+        snprintf(out, len, "%s", base);
+    else
+        snprintf(out, len, "%s%s", base, p);
+}
+
+static void handle_root(server *s, req_ctx *x)
+{
+    const char *base = s->mon->base_path;
+    if (strcmp(x->req->path, base) != 0) {
+        monitor_http_response *r = x->resp;
+        monitor_http_response_text(r, 404, "404 page not found\n");
+        r->sniff_type = NULL;
+        monitor_http_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+        monitor_http_response_header(r, "X-Content-Type-Options", "nosniff");
+        return;
+    }
+    count_req(s, MP_ROOT);
+    static const struct {
+        const char *title;
+        const char *path;
+    } links[] = {
+        {"General", "/varz"},         {"JetStream", "/jsz"},        {"Connections", "/connz"},
+        {"Accounts", "/accountz"},    {"Account Stats", "/accstatz"}, {"Subscriptions", "/subsz"},
+        {"Routes", "/routez"},        {"LeafNodes", "/leafz"},      {"Gateways", "/gatewayz"},
+        {"Raft Groups", "/raftz"},    {"Health Probe", "/healthz"}, {"Metrics", "/metrics"},
+    };
+    jbuf b = {0};
+    jb_puts(&b, "<html lang=\"en\">\n<head><title>cnatsd monitoring</title></head>\n<body>\n");
+    jb_puts(&b, "<a href=https://github.com/nats-io/nats-server class='version'>v" SERVER_VERSION "</a>\n<br/>\n");
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+        char full[512], line[1024];
+        base_join(base, links[i].path, full, sizeof(full));
+        snprintf(line, sizeof(line), "<a href=.%s>%s<span class=\"endpoint\"> %s</span></a>\n", full,
+                 links[i].title, links[i].path);
+        jb_puts(&b, line);
+    }
+    jb_puts(&b, "<a href=https://docs.nats.io/running-a-nats-service/nats_admin/monitoring "
+                "class=\"help\">Help</a>\n</body>\n</html>");
+    if (b.oom) {
+        free(b.p);
+        monitor_http_response_text(x->resp, 500, "out of memory");
+        return;
+    }
+    x->resp->status = 200;
+    x->resp->body = b.p;
+    x->resp->len = b.len;
+    x->resp->sniff_type = "text/html; charset=utf-8";
+}
+
+static void monitor_handle(void *arg, const monitor_http_request *req, monitor_http_response *resp)
+{
+    server *s = arg;
+    req_ctx x = {req, resp};
+    const char *base = s->mon->base_path;
+    for (size_t i = 0; i < sizeof(monitor_routes) / sizeof(monitor_routes[0]); i++) {
+        char full[512];
+        base_join(base, monitor_routes[i].path, full, sizeof(full));
+        if (strcmp(req->path, full) == 0) {
+            monitor_routes[i].fn(s, &x);
+            return;
+        }
+    }
+    handle_root(s, &x);
+}
+
+int server_start_monitoring(server *s, char *err, size_t errlen)
+{
+    options *o = s->opts;
+    if (o->http_port != 0 && o->https_port != 0) {
+        snprintf(err, errlen, "can't specify both HTTP (%d) and HTTPs (%d) ports", o->http_port,
+                 o->https_port);
+        return -1;
+    }
+    if (o->https_port != 0) {
+        snprintf(err, errlen, "https monitoring is not supported yet (TLS)");
+        return -1;
+    }
+    if (o->http_port == 0 || server_is_shutting_down(s))
+        return 0;
+    monitor *m = s->mon;
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char *base = opts_normalize_base_path(o->http_base_path ? o->http_base_path : "");
+    if (!base) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *host = o->http_host ? o->http_host : "";
+    monitor_http *h = monitor_http_new(host, o->http_port, monitor_handle, s, err, errlen);
+    if (!h) {
+        free(base);
+        return -1;
+    }
+    char hp[300];
+    if (strchr(host, ':'))
+        snprintf(hp, sizeof(hp), "[%s]:%d", host, monitor_http_port(h));
+    else
+        snprintf(hp, sizeof(hp), "%s:%d", host, monitor_http_port(h));
+    server_noticef(s, "Starting http monitor on %s", hp);
+    pthread_mutex_lock(&m->http_mu);
+    m->base_path = base;
+    m->http = h;
+    pthread_mutex_unlock(&m->http_mu);
+    int rc = monitor_http_start(h);
+    if (rc != 0) {
+        snprintf(err, errlen, "can't start the monitor thread: %s", strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void monitor_shutdown_http(server *s)
+{
+    monitor *m = s->mon;
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->http_mu);
+    monitor_http *h = m->http;
+    pthread_mutex_unlock(&m->http_mu);
+    monitor_http_stop(h);
+}
+
+int server_monitor_addr(server *s)
+{
+    monitor *m = s->mon;
+    if (!m)
+        return -1;
+    pthread_mutex_lock(&m->http_mu);
+    int port = m->http ? monitor_http_port(m->http) : -1;
+    pthread_mutex_unlock(&m->http_mu);
+    return port;
+}
+
+/* ---- /metrics (cnatsd extension, Prometheus text format 0.0.4) ---------- */
+
+static void metric(jbuf *b, const char *name, const char *type, const char *help, const char *labels,
+                   double value, bool header)
+{
+    char line[512];
+    if (header) {
+        snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+        jb_puts(b, line);
+    }
+    char num[64];
+    if (value == (double)(int64_t)value)
+        snprintf(num, sizeof(num), "%" PRId64, (int64_t)value);
+    else
+        snprintf(num, sizeof(num), "%.17g", value);
+    snprintf(line, sizeof(line), "%s%s%s%s %s\n", name, labels ? "{" : "", labels ? labels : "",
+             labels ? "}" : "", num);
+    jb_puts(b, line);
+}
+
+/* Escapes a label value (backslash, quote, newline). */
+static void label_value(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *in && o + 3 < len; in++) {
+        if (*in == '\\' || *in == '"') {
+            out[o++] = '\\';
+            out[o++] = *in;
+        } else if (*in == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else {
+            out[o++] = *in;
+        }
+    }
+    out[o] = 0;
+}
+
+static void handle_metrics(server *s, req_ctx *x)
+{
+    count_req(s, MP_METRICS);
+    jbuf b = {0};
+    double pcpu = 0;
+    int64_t rss = 0;
+    monitor_proc_usage(s->mon, &pcpu, &rss);
+    int64_t now = wall_ns();
+    char sid[128], lbl[256];
+    label_value(s->id, sid, sizeof(sid));
+    snprintf(lbl, sizeof(lbl), "server_id=\"%s\"", sid);
+    uint32_t nsubs = server_total_subs(s);
+
+    pthread_mutex_lock(&s->mu);
+    int nclients = s->nclients;
+    uint64_t total_clients = s->total_clients;
+    int naccounts = s->naccounts;
+    char **names = calloc((size_t)(naccounts > 0 ? naccounts : 1), sizeof(*names));
+    account **accs = calloc((size_t)(naccounts > 0 ? naccounts : 1), sizeof(*accs));
+    for (int i = 0; names && accs && i < naccounts; i++) {
+        names[i] = strdup(s->accounts[i]->name);
+        accs[i] = s->accounts[i];
+    }
+    pthread_mutex_unlock(&s->mu);
+
+    {
+        char l2[400];
+        snprintf(l2, sizeof(l2), "%s,version=\"%s\"", lbl, SERVER_VERSION);
+        metric(&b, "nats_server_info", "gauge", "Server information.", l2, 1, true);
+    }
+    metric(&b, "nats_server_start_time_seconds", "gauge", "Server start time (unix seconds).", lbl,
+           (double)(s->start_time / 1000000000LL), true);
+    metric(&b, "nats_server_uptime_seconds", "gauge", "Seconds since the server started.", lbl,
+           (double)((now - s->start_time) / 1000000000LL), true);
+    metric(&b, "nats_server_memory_bytes", "gauge", "Resident memory of the process.", lbl, (double)rss, true);
+    metric(&b, "nats_server_cpu_percent", "gauge", "CPU usage of the process (percent).", lbl, pcpu, true);
+    metric(&b, "nats_server_connections", "gauge", "Open client connections.", lbl, nclients, true);
+    metric(&b, "nats_server_connections_total", "counter", "Client connections accepted since start.",
+           lbl, (double)total_clients, true);
+    metric(&b, "nats_server_subscriptions", "gauge", "Subscriptions in all accounts.", lbl, nsubs, true);
+    metric(&b, "nats_server_in_msgs_total", "counter", "Messages received.", lbl,
+           (double)atomic_load(&s->in_msgs), true);
+    metric(&b, "nats_server_in_bytes_total", "counter", "Payload bytes received.", lbl,
+           (double)atomic_load(&s->in_bytes), true);
+    metric(&b, "nats_server_out_msgs_total", "counter", "Messages sent.", lbl,
+           (double)atomic_load(&s->out_msgs), true);
+    metric(&b, "nats_server_out_bytes_total", "counter", "Payload bytes sent.", lbl,
+           (double)atomic_load(&s->out_bytes), true);
+    metric(&b, "nats_server_slow_consumers_total", "counter", "Connections closed as slow consumers.",
+           lbl, (double)atomic_load(&s->slow_consumers), true);
+    metric(&b, "nats_server_stale_connections_total", "counter", "Connections closed as stale.", lbl,
+           (double)atomic_load(&s->stale_connections), true);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; names && accs && i < naccounts; i++) {
+            char an[256], l2[600];
+            label_value(names[i] ? names[i] : "", an, sizeof(an));
+            snprintf(l2, sizeof(l2), "%s,account=\"%s\"", lbl, an);
+            if (pass == 0)
+                metric(&b, "nats_account_connections", "gauge", "Client connections bound to the account.",
+                       l2, account_num_local_connections(accs[i]), i == 0);
+            else
+                metric(&b, "nats_account_subscriptions", "gauge", "Subscriptions in the account.", l2,
+                       account_total_subs(accs[i]), i == 0);
+        }
+    }
+    for (int i = 0; names && i < naccounts; i++)
+        free(names[i]);
+    free(names);
+    free(accs);
+    if (b.oom) {
+        free(b.p);
+        monitor_http_response_text(x->resp, 500, "out of memory");
+        return;
+    }
+    x->resp->status = 200;
+    monitor_http_response_header(x->resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    x->resp->body = b.p;
+    x->resp->len = b.len;
+}

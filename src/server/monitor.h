@@ -1,0 +1,186 @@
+/* Monitoring (server/monitor.go): the data behind /varz, /connz, /subsz,
+ * /healthz and the other endpoints, the closed-connections ring, and the
+ * HTTP handlers (served by monitor_http.c).
+ *
+ * Data functions return jansson values (the caller owns them, json_decref)
+ * whose member order is Go's struct field order; monitor_json_marshal
+ * prints them exactly as Go's encoding/json does (number formats, HTML
+ * escaping, MarshalIndent layout).
+ *
+ * Threads: every function here is thread-safe. Lock order is the server's:
+ * server.mu -> client.mu; the closed ring and the request counters are
+ * guarded by server.mu.
+ */
+#ifndef CNATSD_SERVER_MONITOR_H
+#define CNATSD_SERVER_MONITOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/client.h"
+
+struct server;
+
+/* Go DefaultConnListSize / DefaultSubListSize. */
+#define MONITOR_DEFAULT_CONN_LIST_SIZE 1024
+#define MONITOR_DEFAULT_SUB_LIST_SIZE 1024
+
+/* Go ConnState. */
+typedef enum conn_state { CONN_OPEN = 0, CONN_CLOSED, CONN_ALL } conn_state;
+
+/* Go SubDetail. Strings owned. */
+typedef struct sub_detail {
+    char *account;
+    char *subject;
+    char *queue;
+    char *sid;
+    int64_t msgs;
+    int64_t max;
+    uint64_t cid;
+} sub_detail;
+
+/* Go ConnInfo (the fields cnatsd can have). Strings owned; times are unix
+ * ns (stop 0: still open). */
+typedef struct conn_info {
+    uint64_t cid;
+    const char *kind;   /* static */
+    const char *type;   /* static */
+    char ip[64];
+    int port;
+    int64_t start;
+    int64_t last_activity;
+    int64_t stop;
+    const char *reason; /* static or NULL */
+    int64_t rtt;        /* ns, already truncated like Go getRTT */
+    int64_t uptime;     /* ns, at fill time */
+    int64_t idle;       /* ns, at fill time */
+    int64_t pending;
+    int64_t in_msgs, out_msgs, in_bytes, out_bytes;
+    uint32_t num_subs;
+    char *name, *lang, *version;
+    char *account;      /* non-global account name (auth) or NULL */
+    char *user;         /* raw authenticated user or NULL */
+    sub_detail *subs;   /* detail of every subscription (may be NULL) */
+    size_t nsubs;
+} conn_info;
+
+/* Go closedClient: a ConnInfo kept in the ring (reference counted, so a
+ * /connz in progress keeps it alive). */
+typedef struct closed_client {
+    conn_info ci;
+    char *user;
+    char *acc;
+    atomic_int refs;
+} closed_client;
+
+/* Go ConnzOptions. Strings borrowed. */
+typedef struct connz_options {
+    const char *sort;
+    bool username;
+    bool subscriptions;
+    bool subscriptions_detail;
+    int offset;
+    int limit;
+    uint64_t cid;
+    const char *mqtt_client;
+    conn_state state;
+    const char *user;
+    const char *account;
+    const char *filter_subject;
+} connz_options;
+
+/* Go SubszOptions. */
+typedef struct subsz_options {
+    int offset;
+    int limit;
+    bool subscriptions;
+    const char *account;
+    const char *test;
+} subsz_options;
+
+/* Go HealthzOptions. */
+typedef struct healthz_options {
+    bool js_enabled;
+    bool js_enabled_only;
+    bool js_server_only;
+    bool js_meta_only;
+    const char *account;
+    const char *stream;
+    const char *consumer;
+    bool details;
+} healthz_options;
+
+/* Go JSzOptions (only what the disabled form looks at). */
+typedef struct jsz_options {
+    const char *account;
+    bool leader_only;
+    int offset;
+    int limit;
+} jsz_options;
+
+/* Per-server monitoring state (opaque). */
+typedef struct monitor monitor;
+
+/* Creates the state with a closed-connections ring of max_closed entries
+ * (Go newClosedRingBuffer). NULL on OOM. */
+monitor *monitor_new(int max_closed);
+
+/* Frees the state (the HTTP server must be stopped). NULL is fine. */
+void monitor_free(monitor *m);
+
+/* Go StartMonitoring: starts the HTTP monitor when http_port is set (and
+ * refuses https_port: TLS is not supported yet). Logs "Starting http
+ * monitor on host:port". Returns 0 or -1 with Go's message in err. */
+int server_start_monitoring(struct server *s, char *err, size_t errlen);
+
+/* Closes the monitor listener and its connections (shutdown). Idempotent;
+ * not from the HTTP thread. */
+void monitor_shutdown_http(struct server *s);
+
+/* Go MonitorAddr: the bound monitor port, or -1. */
+int server_monitor_addr(struct server *s);
+
+/* Go saveClosedClient: records c (a socket client or leaf node that is
+ * being closed) in the ring. Takes c->mu then server.mu; call with no lock. */
+void server_save_closed_client(struct server *s, client *c, closed_state reason);
+
+/* Go Connz / Varz / Subsz / Routez / Gatewayz / Leafz / Accountz /
+ * AccountStatz / Jsz / Healthz / Ipqueuesz. Each returns a new object
+ * (json_decref) or NULL with the error text in err (Go's message) or on
+ * OOM ("out of memory"). Options may be NULL. */
+json_t *server_connz(struct server *s, const connz_options *opts, char *err, size_t errlen);
+json_t *server_varz(struct server *s, char *err, size_t errlen);
+json_t *server_subsz(struct server *s, const subsz_options *opts, char *err, size_t errlen);
+json_t *server_routez(struct server *s, char *err, size_t errlen);
+json_t *server_gatewayz(struct server *s, char *err, size_t errlen);
+json_t *server_leafz(struct server *s, char *err, size_t errlen);
+json_t *server_accountz(struct server *s, const char *accname, char *err, size_t errlen);
+json_t *server_jsz(struct server *s, const jsz_options *opts, char *err, size_t errlen);
+/* Go healthz: *status gets the HTTP status code. */
+json_t *server_healthz(struct server *s, const healthz_options *opts, int *status);
+json_t *server_ipqueuesz(struct server *s, bool all, const char *filter);
+
+/* Go json.Marshal (indent NULL) or json.MarshalIndent(v, "", indent).
+ * Returns a malloc'd NUL-terminated string, or NULL on OOM. */
+char *monitor_json_marshal(const json_t *v, const char *indent);
+
+/* Go time.Time JSON form: RFC 3339 with trimmed nanoseconds, UTC. */
+void monitor_format_time(int64_t unix_ns, char *buf, size_t len);
+
+/* Go myUptime: "1y2d3h4m5s" style, whole seconds. */
+void monitor_my_uptime(int64_t d, char *buf, size_t len);
+
+/* Go (c *client) getRTT without the measuring PING: the RTT truncated as
+ * Go does. Client lock held. */
+int64_t client_get_rtt(const client *c);
+
+/* Frees the strings of ci (not ci itself). */
+void conn_info_clear(conn_info *ci);
+
+/* Calls fn for each subscription of c. Client lock held. Defined in
+ * client.c (the subscription map is private to it). */
+void client_for_each_sub(client *c, void (*fn)(void *arg, subscription *sub), void *arg);
+
+#endif

@@ -1,0 +1,802 @@
+/* Port of the client authentication/authorization tests of
+ * server/client_test.go, server/auth_test.go and server/nkey_test.go that
+ * need no accounts, TLS, JWT or routes. Servers run in-process (port -1);
+ * clients are raw sockets, or dummy clients for the permission logic. */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/auth.h"
+#include "server/client.h"
+#include "server/nkey.h"
+#include "server/opts.h"
+#include "server/server.h"
+#include "testutil.h"
+
+/* ---- helpers ---- */
+
+static options *default_options(void)
+{
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    o->host = strdup("127.0.0.1");
+    o->port = -1;
+    o->no_log = true;
+    o->no_sigs = true;
+    return o;
+}
+
+/* Options from config text plus the test defaults. */
+static options *conf_options(const char *conf)
+{
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o, conf, &pe);
+    char buf[1024] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "config: %s", buf);
+    free(o->host);
+    o->host = strdup("127.0.0.1");
+    o->port = -1;
+    o->no_log = true;
+    o->no_sigs = true;
+    return o;
+}
+
+static server *run_server(options *o)
+{
+    char err[512];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    server_set_io_threads(s, 2);
+    ck_assert_msg(server_start(s, err, sizeof(err)) == 0, "start: %s", err);
+    ck_assert(server_ready_for_connections(s, 2000));
+    return s;
+}
+
+static void stop_server(server *s)
+{
+    server_shutdown(s);
+    server_free(s);
+}
+
+static int dial(server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)server_client_port(s));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+static void send_str(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads until needle shows up, EOF (*eof set) or ms pass; caller frees. */
+static char *read_until_eof(int fd, const char *needle, int ms, bool *eof)
+{
+    size_t len = 0, cap = 4096;
+    char *p = calloc(1, cap + 1);
+    int64_t end = now_ms() + ms;
+    if (eof)
+        *eof = false;
+    while ((!needle || !strstr(p, needle)) && now_ms() < end) {
+        if (len + 1024 > cap) {
+            cap *= 2;
+            p = realloc(p, cap + 1);
+        }
+        ssize_t n = read(fd, p + len, cap - len);
+        if (n > 0) {
+            len += (size_t)n;
+            p[len] = '\0';
+        } else if (n == 0) {
+            if (eof)
+                *eof = true;
+            break;
+        }
+    }
+    return p;
+}
+
+static char *read_until(int fd, const char *needle, int ms)
+{
+    return read_until_eof(fd, needle, ms, NULL);
+}
+
+/* Reads the INFO line of a new connection. Caller frees. */
+static char *read_info(int fd)
+{
+    char *l = read_until(fd, "\r\n", 2000);
+    ck_assert_msg(strncmp(l, "INFO ", 5) == 0, "no INFO: %s", l);
+    return l;
+}
+
+/* Sends data and expects want in the answer (up to 2s). */
+static void expect_reply(int fd, const char *data, const char *want)
+{
+    if (data)
+        send_str(fd, data);
+    char *got = read_until(fd, want, 2000);
+    ck_assert_msg(strstr(got, want) != NULL, "expected %s, got %s", want, got);
+    free(got);
+}
+
+/* Opens a connection, consumes INFO and authenticates as user/pass with
+ * verbose on; expects +OK. */
+static int connect_user(server *s, const char *user, const char *pass)
+{
+    int fd = dial(s);
+    free(read_info(fd));
+    char buf[512];
+    snprintf(buf, sizeof(buf), "CONNECT {\"verbose\":true,\"user\":\"%s\",\"pass\":\"%s\"}\r\n", user, pass);
+    expect_reply(fd, buf, "+OK\r\n");
+    return fd;
+}
+
+/* Expects the connection to be closed by the server within ms. */
+static void expect_closed(int fd, int ms)
+{
+    bool eof = false;
+    free(read_until_eof(fd, NULL, ms, &eof));
+    ck_assert_msg(eof, "connection still open");
+}
+
+/* ---- client_test.go ---- */
+
+START_TEST(test_queue_subscribe_permissions)
+{
+    static const struct {
+        const char *perms; /* subscribe permission in config syntax */
+        const char *subject;
+        const char *queue;
+        const char *want;
+    } cases[] = {
+        {"{allow: [\"foo\"]}", "foo", NULL, "+OK\r\n"},
+        {"{allow: [\"foo bar\"]}", "foo", "bar", "+OK\r\n"},
+        {"{allow: [\"foo bar.*\"]}", "foo", "bar.fizz", "+OK\r\n"},
+        {"{allow: [\"> bar.>\"]}", "whizz", "bar.bang", "+OK\r\n"},
+        {"{allow: [\"> bar.>\"]}", "whizz", NULL, "-ERR 'Permissions Violation for Subscription to \"whizz\"'\r\n"},
+        {"{allow: [\">\"], deny: [\"foo\"]}", "foo", "bar",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"bar\"'\r\n"},
+        {"{allow: [\">\"], deny: [\"foo\"]}", "bar", NULL, "+OK\r\n"},
+        {"{allow: [\">\"], deny: [\">\"]}", "foo", "bar",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"bar\"'\r\n"},
+        {"{allow: [\"> v1.>\"]}", "foo", "v1.prod", "+OK\r\n"},
+        {"{allow: [\">\"], deny: [\"> >\"]}", "foo", NULL, "+OK\r\n"},
+        {"{deny: [\"> >\"]}", "foo", "bar",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"bar\"'\r\n"},
+        {"{deny: [\"> *.dev\", \"> *.stg\"]}", "foo", "bar", "+OK\r\n"},
+        {"{allow: [\"> *.dev\", \"> *.stg\"]}", "foo", "bar",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"bar\"'\r\n"},
+        {"{deny: [\"foo >\"]}", "foo", "bar",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"bar\"'\r\n"},
+        {"{allow: [\"foo bar\"]}", "foo", "fizz",
+         "-ERR 'Permissions Violation for Subscription to \"foo\" using queue \"fizz\"'\r\n"},
+        {"{allow: [\"foo\"]}", "foo", "bar", "+OK\r\n"},
+        {"{allow: [\">\"], deny: [\"admin.>\", \"> restricted\"]}", "admin.secret", "workers",
+         "-ERR 'Permissions Violation for Subscription to \"admin.secret\" using queue \"workers\"'\r\n"},
+    };
+    size_t n = sizeof(cases) / sizeof(cases[0]);
+    char conf[8192];
+    size_t off = (size_t)snprintf(conf, sizeof(conf), "authorization { users = [\n");
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(conf + off, sizeof(conf) - off,
+                                "{user: u%zu, password: p, permissions: {subscribe: %s}}\n", i, cases[i].perms);
+    snprintf(conf + off, sizeof(conf) - off, "]}\n");
+    server *s = run_server(conf_options(conf));
+    for (size_t i = 0; i < n; i++) {
+        char u[16], sub[256];
+        snprintf(u, sizeof(u), "u%zu", i);
+        int fd = connect_user(s, u, "p");
+        snprintf(sub, sizeof(sub), "SUB %s %s%s1\r\n", cases[i].subject, cases[i].queue ? cases[i].queue : "",
+                 cases[i].queue ? " " : "");
+        send_str(fd, sub);
+        char *got = read_until(fd, "\r\n", 2000);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "case %zu: want %s got %s", i, cases[i].want, got);
+        free(got);
+        close(fd);
+    }
+    stop_server(s);
+}
+END_TEST
+
+/* Publishes subj from pub (user publisher) with a PING round trip. */
+static void publish(int fd, const char *subj, const char *payload)
+{
+    char buf[512];
+    snprintf(buf, sizeof(buf), "PUB %s %zu\r\n%s\r\nPING\r\n", subj, strlen(payload), payload);
+    send_str(fd, buf);
+    free(read_until(fd, "PONG\r\n", 2000));
+}
+
+START_TEST(test_client_subscribe_deny_wildcard_overlap_blocks_delivery)
+{
+    static const struct {
+        const char *deny, *sub, *blocked, *allowed;
+    } cases[] = {
+        {"*.secret", "foo.*", "foo.secret", "foo.public"},
+        {"foo.*.bar", "foo.baz.*", "foo.baz.bar", "foo.baz.qux"},
+        {"*.*.bar", "foo.*.*", "foo.baz.bar", "foo.baz.qux"},
+        {"a.>", "*.b", "a.b", "z.b"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert(sublist_subjects_collide(cases[i].deny, strlen(cases[i].deny), cases[i].sub,
+                                           strlen(cases[i].sub)));
+        char conf[512];
+        snprintf(conf, sizeof(conf),
+                 "authorization { users = [\n"
+                 "{user: attacker, password: pass, permissions: {subscribe: {allow: [\">\"], deny: [\"%s\"]}}}\n"
+                 "{user: publisher, password: pass}\n]}\n",
+                 cases[i].deny);
+        server *s = run_server(conf_options(conf));
+        int att = connect_user(s, "attacker", "pass");
+        int pub = connect_user(s, "publisher", "pass");
+        char sub[256];
+        snprintf(sub, sizeof(sub), "SUB %s workers 1\r\nPING\r\n", cases[i].sub);
+        expect_reply(att, sub, "PONG\r\n");
+        publish(pub, cases[i].blocked, "blocked");
+        publish(pub, cases[i].allowed, "ok");
+        char want[256];
+        snprintf(want, sizeof(want), "MSG %s 1 2\r\nok\r\n", cases[i].allowed);
+        char *got = read_until(att, want, 2000);
+        ck_assert_msg(strstr(got, want) != NULL, "case %zu: got %s", i, got);
+        ck_assert_msg(strstr(got, "blocked") == NULL, "case %zu: denied message delivered: %s", i, got);
+        free(got);
+        close(att);
+        close(pub);
+        stop_server(s);
+    }
+}
+END_TEST
+
+START_TEST(test_client_queue_scoped_subscribe_deny_blocks_only_matching_queue)
+{
+    static const struct {
+        const char *deny, *denied_q, *allowed_q, *subject, *subscribe;
+    } cases[] = {
+        {"admin.secret workers", "workers", "auditors", "admin.secret", "admin.*"},
+        {"admin.secret work.*", "work.prod", "audit.prod", "admin.secret", "admin.*"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char conf[512];
+        snprintf(conf, sizeof(conf),
+                 "authorization { users = [\n"
+                 "{user: attacker, password: pass, permissions: {subscribe: {allow: [\">\"], deny: [\"%s\"]}}}\n"
+                 "{user: publisher, password: pass}\n]}\n",
+                 cases[i].deny);
+        server *s = run_server(conf_options(conf));
+        int att = connect_user(s, "attacker", "pass");
+        int pub = connect_user(s, "publisher", "pass");
+        char sub[512];
+        snprintf(sub, sizeof(sub), "SUB %s %s 1\r\nSUB %s %s 2\r\nSUB %s 3\r\nPING\r\n", cases[i].subscribe,
+                 cases[i].denied_q, cases[i].subscribe, cases[i].allowed_q, cases[i].subscribe);
+        expect_reply(att, sub, "PONG\r\n");
+        publish(pub, cases[i].subject, "secret");
+        send_str(att, "PING\r\n");
+        char *got = read_until(att, "PONG\r\n", 2000);
+        char w2[256], w3[256], w1[256];
+        snprintf(w1, sizeof(w1), "MSG %s 1 ", cases[i].subject);
+        snprintf(w2, sizeof(w2), "MSG %s 2 6\r\nsecret\r\n", cases[i].subject);
+        snprintf(w3, sizeof(w3), "MSG %s 3 6\r\nsecret\r\n", cases[i].subject);
+        ck_assert_msg(strstr(got, w1) == NULL, "case %zu: denied queue got it: %s", i, got);
+        ck_assert_msg(strstr(got, w2) != NULL, "case %zu: allowed queue missing: %s", i, got);
+        ck_assert_msg(strstr(got, w3) != NULL, "case %zu: plain sub missing: %s", i, got);
+        free(got);
+        close(att);
+        close(pub);
+        stop_server(s);
+    }
+}
+END_TEST
+
+static opts_permissions *perms_new(void)
+{
+    opts_permissions *p = calloc(1, sizeof(*p));
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static opts_subject_permission *subj_perm(const char *const *allow, const char *const *deny)
+{
+    opts_subject_permission *sp = calloc(1, sizeof(*sp));
+    ck_assert_ptr_nonnull(sp);
+    for (; allow && *allow; allow++) {
+        opts_str_list_add(&sp->allow, *allow);
+        sp->allow_set = true;
+    }
+    for (; deny && *deny; deny++) {
+        opts_str_list_add(&sp->deny, *deny);
+        sp->deny_set = true;
+    }
+    return sp;
+}
+
+START_TEST(test_client_set_permissions_clears_stale_msg_deny_state)
+{
+    client *c = client_new(NULL, CLIENT_KIND_CLIENT);
+    static const char *const deny[] = {"foo.secret", NULL};
+    opts_permissions *p = perms_new();
+    p->subscribe = subj_perm(NULL, deny);
+    bool has;
+    size_t nd;
+    pthread_mutex_lock(&c->mu);
+    client_set_permissions(c, p);
+    ck_assert(client_can_subscribe(c, "foo.*", 5, NULL, 0));
+    client_perms_deny_state(c, &has, &nd);
+    ck_assert(has);
+    ck_assert_uint_eq(nd, 1);
+    /* Delivery on foo.secret is now filtered, foo.public is not. */
+    ck_assert(client_check_deny_sub(c, "foo.secret", 10, NULL, 0));
+    ck_assert(!client_check_deny_sub(c, "foo.public", 10, NULL, 0));
+
+    opts_permissions *empty = perms_new();
+    client_set_permissions(c, empty);
+    client_perms_deny_state(c, &has, &nd);
+    ck_assert(!has);
+    ck_assert_uint_eq(nd, 0);
+    ck_assert(client_can_subscribe(c, "foo.*", 5, NULL, 0));
+    client_perms_deny_state(c, &has, &nd);
+    ck_assert(!has);
+    pthread_mutex_unlock(&c->mu);
+    auth_permissions_free(p);
+    auth_permissions_free(empty);
+    client_release(c);
+}
+END_TEST
+
+START_TEST(test_client_set_permissions_publish_deny_queue_qualifier_fails_closed)
+{
+    client *c = client_new(NULL, CLIENT_KIND_CLIENT);
+    static const char *const deny[] = {"admin.secret workers", NULL};
+    opts_permissions *p = perms_new();
+    p->publish = subj_perm(NULL, deny);
+    pthread_mutex_lock(&c->mu);
+    client_set_permissions(c, p);
+    ck_assert(client_has_pub_perms(c));
+    ck_assert(!client_pub_allowed(c, "admin.secret", 12));
+    ck_assert(client_pub_allowed(c, "admin.public", 12));
+    pthread_mutex_unlock(&c->mu);
+    auth_permissions_free(p);
+    client_release(c);
+}
+END_TEST
+
+START_TEST(test_authorization_timeout)
+{
+    options *o = default_options();
+    o->authorization = strdup("my_token");
+    o->auth_timeout = 0.4;
+    server *s = run_server(o);
+    int fd = dial(s);
+    char *info = read_info(fd);
+    ck_assert_msg(strstr(info, "\"auth_required\":true") != NULL, "%s", info);
+    free(info);
+    int64_t start = now_ms();
+    char *got = read_until(fd, "Authentication Timeout", 3000);
+    ck_assert_msg(strstr(got, "-ERR 'Authentication Timeout'\r\n") != NULL, "%s", got);
+    ck_assert_int_ge(now_ms() - start, 300);
+    free(got);
+    expect_closed(fd, 2000);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+/* Users "service" (response permission max/expires) and "ivan". */
+static options *response_perm_options(int max, int64_t expires)
+{
+    options *o = default_options();
+    o->users = calloc(2, sizeof(opts_user));
+    o->users_count = 2;
+    o->users[0].username = strdup("service");
+    o->users[0].password = strdup("pwd");
+    o->users[0].permissions = perms_new();
+    o->users[0].permissions->response = calloc(1, sizeof(opts_response_permission));
+    o->users[0].permissions->response->max_msgs = max;
+    o->users[0].permissions->response->expires = expires;
+    o->users[1].username = strdup("ivan");
+    o->users[1].password = strdup("pwd");
+    return o;
+}
+
+/* Counts "MSG reply" deliveries seen within ms (after a PING round trip). */
+static int count_replies(int fd, int ms)
+{
+    char *got = read_until(fd, "\x01", ms);
+    int n = 0;
+    for (const char *p = got; (p = strstr(p, "MSG reply ")) != NULL; p++)
+        n++;
+    free(got);
+    return n;
+}
+
+START_TEST(test_response_permissions)
+{
+    static const struct {
+        int max;
+        int64_t expires;
+    } cases[] = {
+        {2, 3600 * OPTS_SECOND},
+        {3, -OPTS_MILLISECOND},
+        {1000, 100 * OPTS_MILLISECOND},
+        {-1, 100 * OPTS_MILLISECOND},
+    };
+    for (int i = 0; i < 4; i++) {
+        server *s = run_server(response_perm_options(cases[i].max, cases[i].expires));
+        int svc = connect_user(s, "service", "pwd");
+        expect_reply(svc, "SUB request 1\r\nPING\r\n", "PONG\r\n");
+        int nc = connect_user(s, "ivan", "pwd");
+        expect_reply(nc, "SUB reply 1\r\nPING\r\n", "PONG\r\n");
+        send_str(nc, "PUB request reply 4\r\nreq1\r\n");
+        expect_reply(svc, NULL, "MSG request 1 reply 4\r\nreq1\r\n");
+        switch (i) {
+        case 0:
+            for (int k = 0; k < 10; k++)
+                send_str(svc, "PUB reply 5\r\nreply\r\n");
+            ck_assert_int_eq(count_replies(nc, 300), 2);
+            break;
+        case 1:
+            send_str(svc, "PUB reply 5\r\nreply\r\n");
+            usleep(50000);
+            send_str(svc, "PUB reply 5\r\nreply\r\n");
+            ck_assert_int_eq(count_replies(nc, 300), 2);
+            break;
+        default:
+            send_str(svc, "PUB reply 5\r\nreply\r\n");
+            ck_assert_int_eq(count_replies(nc, 200), 1);
+            usleep(150000);
+            send_str(svc, "PUB reply 5\r\nreply\r\n");
+            ck_assert_int_eq(count_replies(nc, 200), 0);
+            break;
+        }
+        close(svc);
+        close(nc);
+        stop_server(s);
+    }
+}
+END_TEST
+
+START_TEST(test_client_auth_required_no_auth_user)
+{
+    server *s = run_server(conf_options("authorization { users = [ { user: user, password: pass } ] }\n"
+                                        "no_auth_user: user\n"));
+    int fd = dial(s);
+    char *info = read_info(fd);
+    ck_assert_msg(strstr(info, "auth_required") == NULL, "%s", info);
+    free(info);
+    expect_reply(fd, "CONNECT {\"verbose\":true}\r\n", "+OK\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+/* ---- auth_test.go ---- */
+
+START_TEST(test_no_auth_user)
+{
+    /* Go binds foo and bar to two accounts; without accounts here both are
+     * in the global account and the credential rules are what is checked. */
+    server *s = run_server(conf_options("authorization { users = [\n"
+                                        "{user: \"foo\", password: \"pwd1\"}\n"
+                                        "{user: \"bar\", password: \"pwd2\"}\n]}\n"
+                                        "no_auth_user: \"foo\"\n"));
+    static const struct {
+        const char *connect;
+        bool ok;
+    } cases[] = {
+        {"{\"verbose\":true,\"user\":\"bar\",\"pass\":\"pwd2\"}", true},
+        {"{\"verbose\":true,\"user\":\"bar\",\"pass\":\"wrong\"}", false},
+        {"{\"verbose\":true,\"auth_token\":\"sometoken\"}", false},
+        {"{\"verbose\":true,\"user\":\"bar\"}", false},
+        {"{\"verbose\":true,\"user\":\"bar\",\"pass\":\"\"}", false},
+        {"{\"verbose\":true}", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int fd = dial(s);
+        free(read_info(fd));
+        char buf[256];
+        snprintf(buf, sizeof(buf), "CONNECT %s\r\n", cases[i].connect);
+        send_str(fd, buf);
+        char *got = read_until(fd, "\r\n", 2000);
+        if (cases[i].ok)
+            ck_assert_msg(strcmp(got, "+OK\r\n") == 0, "case %zu: %s", i, got);
+        else
+            ck_assert_msg(strcmp(got, "-ERR 'Authorization Violation'\r\n") == 0, "case %zu: %s", i, got);
+        free(got);
+        close(fd);
+    }
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_no_auth_user_no_connect_proto)
+{
+    server *s = run_server(conf_options("authorization { users = [ {user: \"foo\", password: \"pwd\"} ]\n"
+                                        "timeout: 1 }\nno_auth_user: \"foo\"\n"));
+    int fd = dial(s);
+    free(read_info(fd));
+    /* With no_auth_user a CONNECT is not required first. */
+    expect_reply(fd, "PUB foo 2\r\nok\r\nPING\r\n", "PONG\r\n");
+    ck_assert_int_eq(server_num_clients(s), 1);
+    close(fd);
+
+    /* Without any protocol the auth timer still closes the connection. */
+    fd = dial(s);
+    free(read_info(fd));
+    char *got = read_until(fd, "Authentication Timeout", 3000);
+    ck_assert_msg(strstr(got, "Authentication Timeout") != NULL, "%s", got);
+    free(got);
+    expect_closed(fd, 2000);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+/* ---- nkey_test.go ---- */
+
+START_TEST(test_nkey_client_connect)
+{
+    nkey_pair kp;
+    ck_assert_int_eq(nkey_create_user(&kp), NKEY_OK);
+    char pub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_pair_public_key(&kp, pub, sizeof(pub)), NKEY_OK);
+    char conf[256];
+    snprintf(conf, sizeof(conf), "authorization { users = [ {nkey: %s} ] }\n", pub);
+    server *s = run_server(conf_options(conf));
+
+    /* No nkey or signature. */
+    int fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "CONNECT {\"verbose\":true,\"pedantic\":true}\r\n", "-ERR 'Authorization Violation'\r\n");
+    close(fd);
+
+    /* Nkey but no signature. */
+    char buf[512];
+    fd = dial(s);
+    free(read_info(fd));
+    snprintf(buf, sizeof(buf), "CONNECT {\"nkey\":\"%s\",\"verbose\":true,\"pedantic\":true}\r\n", pub);
+    expect_reply(fd, buf, "-ERR 'Authorization Violation'\r\n");
+    close(fd);
+
+    /* Bad signature. */
+    fd = dial(s);
+    free(read_info(fd));
+    snprintf(buf, sizeof(buf), "CONNECT {\"nkey\":\"%s\",\"sig\":\"bad_sig\",\"verbose\":true,\"pedantic\":true}\r\n",
+             pub);
+    expect_reply(fd, buf, "-ERR 'Authorization Violation'\r\n");
+    close(fd);
+
+    /* Properly signed nonce. */
+    fd = dial(s);
+    char *info = read_info(fd);
+    json_error_t jerr;
+    json_t *j = json_loads(info + 5, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_ptr_nonnull(j);
+    const char *nonce = json_string_value(json_object_get(j, "nonce"));
+    ck_assert_ptr_nonnull(nonce);
+    ck_assert_uint_eq(strlen(nonce), NKEY_NONCE_LEN);
+    uint8_t sig[NKEY_SIG_LEN];
+    ck_assert_int_eq(nkey_pair_sign(&kp, (const uint8_t *)nonce, strlen(nonce), sig), NKEY_OK);
+    char sig64[128];
+    ck_assert_int_gt(nkey_base64_raw_url_encode(sig, sizeof(sig), sig64, sizeof(sig64)), 0);
+    json_decref(j);
+    free(info);
+    snprintf(buf, sizeof(buf), "CONNECT {\"nkey\":\"%s\",\"sig\":\"%s\",\"verbose\":true,\"pedantic\":true}\r\nPING\r\n",
+             pub, sig64);
+    expect_reply(fd, buf, "+OK\r\n");
+    close(fd);
+    nkey_pair_wipe(&kp);
+    stop_server(s);
+}
+END_TEST
+
+/* ---- client_test.go TestLogConnectionAuthInfo ---- */
+
+/* Runs CONNECT on a dummy client of a server built from o; returns the
+ * connection string (caller frees). */
+static char *connect_string(options *o, const char *connect, const char *nonce)
+{
+    char err[256];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "%s", err);
+    client *c = client_new(s, CLIENT_KIND_CLIENT);
+    client_init_client(c);
+    if (nonce)
+        snprintf(c->nonce, sizeof(c->nonce), "%s", nonce);
+    ck_assert_int_eq(client_process_connect(c, connect, strlen(connect)), CLIENT_OK);
+    char *r = strdup(client_string(c));
+    client_release(c);
+    server_free(s);
+    return r;
+}
+
+START_TEST(test_log_connection_auth_info)
+{
+    options *o = default_options();
+    o->username = strdup("testuser");
+    o->password = strdup("testpass");
+    char *str = connect_string(o, "{\"verbose\":false,\"pedantic\":false,\"user\":\"testuser\",\"pass\":\"testpass\"}",
+                               NULL);
+    ck_assert_msg(strstr(str, "\"$G/user:testuser\"") != NULL, "%s", str);
+    free(str);
+
+    o = default_options();
+    o->authorization = strdup("secret-token");
+    str = connect_string(o, "{\"verbose\":false,\"pedantic\":false,\"auth_token\":\"secret-token\"}", NULL);
+    ck_assert_msg(strstr(str, "\"$G/token\"") != NULL, "%s", str);
+    free(str);
+
+    nkey_pair kp;
+    ck_assert_int_eq(nkey_create_user(&kp), NKEY_OK);
+    char pub[NKEY_PUBLIC_STR_LEN + 1], sig64[128], buf[512], want[128];
+    nkey_pair_public_key(&kp, pub, sizeof(pub));
+    const char *nonce = "abcdefghijklmno";
+    uint8_t sig[NKEY_SIG_LEN];
+    nkey_pair_sign(&kp, (const uint8_t *)nonce, strlen(nonce), sig);
+    nkey_base64_raw_url_encode(sig, sizeof(sig), sig64, sizeof(sig64));
+    nkey_pair_wipe(&kp);
+    o = default_options();
+    o->nkeys = calloc(1, sizeof(opts_nkey_user));
+    o->nkeys_count = 1;
+    o->nkeys[0].nkey = strdup(pub);
+    snprintf(buf, sizeof(buf), "{\"verbose\":false,\"pedantic\":false,\"nkey\":\"%s\",\"sig\":\"%s\"}", pub, sig64);
+    str = connect_string(o, buf, nonce);
+    snprintf(want, sizeof(want), "\"$G/nkey:%s\"", pub);
+    ck_assert_msg(strstr(str, want) != NULL, "%s", str);
+    free(str);
+
+    o = default_options();
+    o->username = strdup("testuser");
+    o->password = strdup("testpass");
+    str = connect_string(o,
+                         "{\"verbose\":false,\"pedantic\":false,\"user\":\"testuser\",\"pass\":\"testpass\","
+                         "\"version\":\"1.0.0\",\"lang\":\"go\",\"name\":\"test-client\"}",
+                         NULL);
+    ck_assert_msg(strstr(str, "\"v1.0.0:go:test-client\"") != NULL, "%s", str);
+    ck_assert_msg(strstr(str, "\"$G/user:testuser\"") != NULL, "%s", str);
+    free(str);
+
+    str = connect_string(default_options(), "{\"verbose\":false,\"pedantic\":false}", NULL);
+    ck_assert_msg(strstr(str, "$G/") == NULL, "%s", str);
+    free(str);
+}
+END_TEST
+
+/* ---- passwords (auth.go isBcrypt / comparePasswords) ---- */
+
+START_TEST(test_compare_passwords)
+{
+    /* Hashes from test/auth_test.go (bcrypt cost 4). */
+    const char *hash = "$2a$04$Q.CgCP2Sl9pkcTXEZHazaeMwPaAkSHk7AI51HkyMt5iJQQyUA4qxq";
+    ck_assert(auth_is_bcrypt(hash));
+    ck_assert(auth_is_bcrypt("$2b$10$abc"));
+    ck_assert(!auth_is_bcrypt("$2c$10$abc"));
+    ck_assert(!auth_is_bcrypt("$2a$1$abc"));
+    ck_assert(!auth_is_bcrypt("foobar"));
+    ck_assert(auth_compare_passwords(hash, "IW@$6v(y1(t@fhPDvf!5^%"));
+    ck_assert(!auth_compare_passwords(hash, hash));
+    ck_assert(!auth_compare_passwords(hash, ""));
+    ck_assert(auth_compare_passwords("foobar", "foobar"));
+    ck_assert(!auth_compare_passwords("foobar", "foobaR"));
+    ck_assert(!auth_compare_passwords("foobar", "foo"));
+    ck_assert(!auth_compare_passwords("foobar", NULL));
+    ck_assert(auth_compare_passwords("", NULL));
+}
+END_TEST
+
+START_TEST(test_validate_response_permissions)
+{
+    opts_permissions *p = perms_new();
+    p->response = calloc(1, sizeof(opts_response_permission));
+    auth_validate_response_permissions(p);
+    ck_assert_ptr_nonnull(p->publish);
+    ck_assert(p->publish->allow_set);
+    ck_assert_int_eq(p->publish->allow.count, 0);
+    ck_assert_int_eq(p->response->max_msgs, 1);
+    ck_assert_int_eq(p->response->expires, 120 * OPTS_SECOND);
+    opts_permissions *cp = permissions_clone(p);
+    ck_assert_ptr_nonnull(cp);
+    ck_assert(cp->publish->allow_set);
+    ck_assert_int_eq(cp->response->max_msgs, 1);
+    auth_permissions_free(p);
+    auth_permissions_free(cp);
+}
+END_TEST
+
+/* Go logs the failed user on an authorization violation. */
+START_TEST(test_auth_violation_closes)
+{
+    options *o = default_options();
+    o->username = strdup("derek");
+    o->password = strdup("foobar");
+    server *s = run_server(o);
+    int fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "CONNECT {\"verbose\":true,\"user\":\"derek\",\"pass\":\"ZZ\"}\r\n",
+                 "-ERR 'Authorization Violation'\r\n");
+    expect_closed(fd, 2000);
+    close(fd);
+    /* Anything but CONNECT first is a violation too. */
+    fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "PUB foo 2\r\nok\r\n", "-ERR 'Authorization Violation'\r\n");
+    expect_closed(fd, 2000);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+/* What auth does not cover yet is refused by name. */
+START_TEST(test_check_supported_auth)
+{
+    char err[256];
+    options *o = default_options();
+    o->username = strdup("a");
+    o->password = strdup("b");
+    ck_assert_int_eq(opts_check_supported(o, err, sizeof(err)), 0);
+    o->auth_callout = calloc(1, sizeof(auth_callout));
+    ck_assert_int_eq(opts_check_supported(o, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "auth_callout is not supported yet");
+    options_free(o);
+
+    o = default_options();
+    o->tls_map = true;
+    ck_assert_int_eq(opts_check_supported(o, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "tls client certificate auth (verify_and_map) is not supported yet");
+    options_free(o);
+}
+END_TEST
+
+static Suite *auth_suite(void)
+{
+    Suite *s = suite_create("auth");
+    TCase *tc = tcase_create("auth");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_queue_subscribe_permissions);
+    tcase_add_test(tc, test_client_subscribe_deny_wildcard_overlap_blocks_delivery);
+    tcase_add_test(tc, test_client_queue_scoped_subscribe_deny_blocks_only_matching_queue);
+    tcase_add_test(tc, test_client_set_permissions_clears_stale_msg_deny_state);
+    tcase_add_test(tc, test_client_set_permissions_publish_deny_queue_qualifier_fails_closed);
+    tcase_add_test(tc, test_authorization_timeout);
+    tcase_add_test(tc, test_response_permissions);
+    tcase_add_test(tc, test_client_auth_required_no_auth_user);
+    tcase_add_test(tc, test_no_auth_user);
+    tcase_add_test(tc, test_no_auth_user_no_connect_proto);
+    tcase_add_test(tc, test_nkey_client_connect);
+    tcase_add_test(tc, test_log_connection_auth_info);
+    tcase_add_test(tc, test_compare_passwords);
+    tcase_add_test(tc, test_validate_response_permissions);
+    tcase_add_test(tc, test_auth_violation_closes);
+    tcase_add_test(tc, test_check_supported_auth);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run_suite(auth_suite());
+}
