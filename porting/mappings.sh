@@ -66,3 +66,9 @@ PT="${PORTTRACK:-build/porttrack}"
 "$PT" --db porting.db feature update server/util.go:parallelTaskQueue --override "goroutine pool fed by a channel; C callers use their own thread pool" --status n_a
 "$PT" --db porting.db feature map server/sublist.go:ValidateMapping --c subject_transform_validate_mapping
 "$PT" --db porting.db test map server/sublist_test.go:TestValidateDestinationSubject --c test_validate_destination_subject@tests/unit/server/test_subject_transform.c
+
+# ---- batch 4/6 gaps (logger marker method)
+"$PT" --db porting.db feature update logger/log.go:LogUTC.isLoggerOption --override "Go marker method of the Option interface (type tagging only); C logger options are plain flags with no interface to satisfy" --status n_a
+# client.go secrets redaction is tested by the server/log_test.go ports
+"$PT" --db porting.db feature map server/client.go:removeSecretsFromTrace --test test_remove_pass_from_trace --test test_remove_auth_token_from_trace --test test_remove_additional_auth_fields_from_trace --test test_no_passwords_from_connect_trace
+"$PT" --db porting.db feature map server/client.go:redact --test test_remove_pass_from_trace --test test_remove_auth_token_from_trace --test test_remove_additional_auth_fields_from_trace

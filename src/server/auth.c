@@ -617,8 +617,15 @@ void client_track_reply_perm(client *c, const char *reply, size_t rlen)
 /* ---- user registration ---- */
 
 /* Go reportErrRegisterAccount (the only error here: connection closed). */
-static void client_report_err_register_account(client *c, account *acc)
+static void client_report_err_register_account(client *c, account *acc, int err)
 {
+    if (err == ACCOUNTS_ERR_TOO_MANY_ACCOUNT_CONNECTIONS) {
+        /* Go maxAccountConnExceeded */
+        client_errorf(c, "%s", ACCOUNTS_TOO_MANY_ACCOUNT_CONNECTIONS);
+        client_send_err(c, ACCOUNTS_TOO_MANY_ACCOUNT_CONNECTIONS);
+        client_close_connection(c, MAX_ACCOUNT_CONNECTIONS_EXCEEDED);
+        return;
+    }
     char q[512];
     const char *n = account_string(acc);
     parser_go_quote(n, strlen(n), q, sizeof(q));
@@ -628,8 +635,9 @@ static void client_report_err_register_account(client *c, account *acc)
 
 void client_register_user(client *c, const auth_user *user)
 {
-    if (user->acc && client_register_with_account(c, user->acc) != CLIENT_OK) {
-        client_report_err_register_account(c, user->acc);
+    int rerr;
+    if (user->acc && (rerr = client_register_with_account(c, user->acc)) != CLIENT_OK) {
+        client_report_err_register_account(c, user->acc, rerr);
         return;
     }
     pthread_mutex_lock(&c->mu);
@@ -646,8 +654,9 @@ void client_register_user(client *c, const auth_user *user)
 
 int client_register_nkey_user(client *c, const auth_nkey_user *user)
 {
-    if (user->acc && client_register_with_account(c, user->acc) != CLIENT_OK) {
-        client_report_err_register_account(c, user->acc);
+    int rerr;
+    if (user->acc && (rerr = client_register_with_account(c, user->acc)) != CLIENT_OK) {
+        client_report_err_register_account(c, user->acc, rerr);
         return -1;
     }
     pthread_mutex_lock(&c->mu);

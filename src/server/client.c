@@ -448,9 +448,12 @@ int client_register_with_account(client *c, account *acc)
         return CLIENT_ERR_CONNECTION_CLOSED;
     }
     c->acc = acc;
+    client_apply_account_limits(c);
     pthread_mutex_unlock(&c->mu);
+    /* A refused client stays counted until its close uncounts it. */
+    bool over = c->kind == CLIENT_KIND_CLIENT && account_max_total_connections_reached(acc);
     account_add_client(acc, c);
-    return CLIENT_OK;
+    return over ? ACCOUNTS_ERR_TOO_MANY_ACCOUNT_CONNECTIONS : CLIENT_OK;
 }
 
 const char *client_string(client *c)
@@ -1342,6 +1345,8 @@ int client_process_sub(client *c, const char *subject, size_t slen, const char *
     } else if (verbose && kind != CLIENT_KIND_SYSTEM) {
         client_send_ok(c);
     }
+    if (sub && acc && acc->nstream_imports > 0 && client_add_shadow_subscriptions(c, acc, sub) != 0)
+        client_errorf(c, "Could not add shadow import subscription");
     if (out)
         *out = es ? es : sub;
     return CLIENT_OK;
@@ -1370,6 +1375,8 @@ void client_unsubscribe(client *c, account *acc, subscription *sub, bool force, 
         owned = sub_map_del(&c->subs, sub);
         if (owned && acc)
             sublist_remove(acc->sl, sub);
+        if (owned && sub->shadow)
+            client_remove_shadow_subscriptions(c, sub);
     }
     __atomic_store_n(&sub->closed, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&c->mu);
@@ -1451,6 +1458,9 @@ void client_clear_account_subs(client *c, bool close)
     }
     if (n)
         sublist_remove_batch(acc->sl, subs, n);
+    for (size_t i = 0; i < n; i++)
+        if (subs[i]->shadow)
+            client_remove_shadow_subscriptions(c, subs[i]);
     if (c->trace)
         for (size_t i = 0; i < n; i++)
             client_tracef(c, "<-> [DELSUB %.*s]", (int)subs[i]->sid_len, subs[i]->sid);
@@ -1635,8 +1645,28 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
 }
 
 /* Go processMsgResults for local subscribers. */
-static bool client_process_msg_results(client *c, sublist_result *r, const char *msg, size_t mlen,
-                                       const char *subject, size_t slen, const char *reply, size_t rlen)
+/* Delivers through a service import (si) or stream import (shadow, im)
+ * subscription (accounts.c). *handled tells whether sub was one. */
+static bool client_deliver_import(client *c, subscription *sub, const char *subject, size_t slen, const char *reply,
+                                  size_t rlen, const char *msg, size_t mlen, bool *handled)
+{
+    *handled = sub->si || sub->im;
+    if (sub->si)
+        return client_process_service_import(c, sub, subject, slen, reply, rlen, msg, mlen);
+    if (!sub->im)
+        return false;
+    size_t dlen = 0, mhlen;
+    char *dsubj = account_stream_import_subject(sub, subject, slen, &dlen);
+    if (!dsubj)
+        return false;
+    const char *mh = client_msg_header(c, dsubj, dlen, reply, rlen, sub, &mhlen);
+    bool ok = client_deliver_msg(c, sub, dsubj, dlen, reply, rlen, mh, mhlen, msg, mlen);
+    free(dsubj);
+    return ok;
+}
+
+bool client_process_msg_results(client *c, sublist_result *r, const char *msg, size_t mlen,
+                                const char *subject, size_t slen, const char *reply, size_t rlen)
 {
     bool did = false;
     int64_t dlv = 0;
@@ -1644,6 +1674,13 @@ static bool client_process_msg_results(client *c, sublist_result *r, const char 
     for (int i = 0; i < r->npsubs; i++) {
         subscription *sub = r->psubs[i];
         if (sub->client_kind != SUBLIST_CLIENT_LOCAL)
+            continue;
+        bool imp;
+        if (client_deliver_import(c, sub, subject, slen, reply, rlen, msg, mlen, &imp)) {
+            dlv += sub->si ? 0 : 1;
+            did = true;
+        }
+        if (imp)
             continue;
         const char *mh = client_msg_header(c, subject, slen, reply, rlen, sub, &mhlen);
         if (client_deliver_msg(c, sub, subject, slen, reply, rlen, mh, mhlen, msg, mlen)) {
@@ -1658,6 +1695,14 @@ static bool client_process_msg_results(client *c, sublist_result *r, const char 
         for (int i = 0; i < lqs; i++) {
             subscription *sub = qg->subs[(sindex + i) % lqs];
             if (!sub || sub->client_kind != SUBLIST_CLIENT_LOCAL)
+                continue;
+            bool imp;
+            if (client_deliver_import(c, sub, subject, slen, reply, rlen, msg, mlen, &imp)) {
+                dlv += sub->si ? 0 : 1;
+                did = true;
+                break;
+            }
+            if (imp)
                 continue;
             const char *mh = client_msg_header(c, subject, slen, reply, rlen, sub, &mhlen);
             if (client_deliver_msg(c, sub, subject, slen, reply, rlen, mh, mhlen, msg, mlen)) {
@@ -1759,6 +1804,9 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
 
 void client_process_inbound_msg(client *c, const char *msg, size_t len)
 {
+    /* Subject mappings of the account (Go does this in the parser). */
+    pbytes orig = c->ps.pa.subject;
+    char *mapped = client_select_mapped_subject(c);
     switch (c->kind) {
     case CLIENT_KIND_CLIENT:
         client_process_inbound_client_msg(c, msg, len);
@@ -1766,6 +1814,10 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
     default:
         /* Routed/leaf messages never get here: their args are refused. */
         break;
+    }
+    if (mapped) {
+        c->ps.pa.subject = orig;
+        free(mapped);
     }
 }
 
@@ -1949,9 +2001,26 @@ static bool client_flush_direct_locked(client *d)
     return true;
 }
 
+/* Flushes consumer d for a producer running on loop cur (or on no loop). */
+static void client_flush_consumer(client *d, server_io_loop *cur)
+{
+    if (d->loop && d->loop == cur) {
+        client_flush_outbound(d);
+        return;
+    }
+    pthread_mutex_lock(&d->mu);
+    if (!client_flush_direct_locked(d))
+        client_flush_signal(d);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* Flush sets larger than this are released once drained. */
+#define FLUSH_SET_KEEP 4096
+
 void client_flush_clients(client *c)
 {
     server_io_loop *cur = c->loop;
+    bool on_loop = cur && server_current_loop() == cur;
     client_pcd *p = &c->pcd;
     if (p->count) {
         for (size_t i = 0; i < p->cap; i++) {
@@ -1961,18 +2030,34 @@ void client_flush_clients(client *c)
             p->slots[i] = NULL;
             if (d == c)
                 continue;
-            if (d->loop && d->loop == cur && server_current_loop() == cur) {
-                client_flush_outbound(d);
-            } else {
-                pthread_mutex_lock(&d->mu);
-                if (!client_flush_direct_locked(d))
-                    client_flush_signal(d);
-                pthread_mutex_unlock(&d->mu);
-            }
+            if (on_loop)
+                pcd_add(&cur->fset, d);
+            else
+                client_flush_consumer(d, NULL);
         }
         p->count = 0;
     }
     client_flush_outbound(c);
+}
+
+void client_flush_loop_set(server_io_loop *l)
+{
+    client_pcd *p = &l->fset;
+    if (!p->count)
+        return;
+    for (size_t i = 0; i < p->cap; i++) {
+        client *d = p->slots[i];
+        if (!d)
+            continue;
+        p->slots[i] = NULL;
+        client_flush_consumer(d, l);
+    }
+    p->count = 0;
+    if (p->cap > FLUSH_SET_KEEP) {
+        free(p->slots);
+        p->slots = NULL;
+        p->cap = 0;
+    }
 }
 
 /* ---- close --------------------------------------------------------------------------------------- */
@@ -2169,8 +2254,9 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (c->in.msgs > 0 && c->srv) {
-        c->in_msgs += c->in.msgs;
-        c->in_bytes += c->in.bytes;
+        /* Atomic: monitoring reads them from other threads. */
+        __atomic_fetch_add(&c->in_msgs, c->in.msgs, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&c->in_bytes, c->in.bytes, __ATOMIC_RELAXED);
         atomic_fetch_add(&c->srv->in_msgs, c->in.msgs);
         atomic_fetch_add(&c->srv->in_bytes, c->in.bytes);
     }
@@ -2339,6 +2425,19 @@ int client_num_subs(client *c)
 
 /* ---- monitoring support ---- */
 
+int64_t client_get_rtt(client *c)
+{
+    if (c->rtt == 0) {
+        if (c->opts.lang && c->opts.lang[0])
+            client_send_rtt_ping_locked(c);
+        return 0;
+    }
+    /* Between 1us and 1ms Go truncates to microseconds. */
+    if (c->rtt > 1000 && c->rtt < CONST_NS_MS)
+        return c->rtt - c->rtt % 1000;
+    return c->rtt;
+}
+
 void client_for_each_sub(client *c, void (*fn)(void *arg, subscription *sub), void *arg)
 {
     for (size_t i = 0; i < c->subs.cap; i++) {
@@ -2346,4 +2445,173 @@ void client_for_each_sub(client *c, void (*fn)(void *arg, subscription *sub), vo
         if (s && s != &client_sub_tombstone)
             fn(arg, s);
     }
+}
+
+/* ---- secrets redaction for CONNECT traces ---- */
+
+/* Go's \s: tab, newline, form feed, carriage return, space. */
+static bool client_is_trace_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r';
+}
+
+static bool client_is_word_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+static size_t client_skip_trace_space(const char *s, size_t len, size_t i)
+{
+    while (i < len && client_is_trace_space(s[i]))
+        i++;
+    return i;
+}
+
+/* Matches `\s*[:=]\s*"?` then the captured value `[^",\r\n}]*` at i; an
+ * optional quote before the whitespace is tried first. */
+static bool client_match_secret_value(const char *s, size_t len, size_t i, size_t *cs, size_t *ce)
+{
+    for (int with_quote = 1; with_quote >= 0; with_quote--) {
+        size_t j = i;
+        if (with_quote) {
+            if (j >= len || s[j] != '"')
+                continue;
+            j++;
+        }
+        j = client_skip_trace_space(s, len, j);
+        if (j >= len || (s[j] != ':' && s[j] != '='))
+            continue;
+        j = client_skip_trace_space(s, len, j + 1);
+        if (j < len && s[j] == '"')
+            j++;
+        *cs = j;
+        while (j < len && s[j] != '"' && s[j] != ',' && s[j] != '\r' && s[j] != '\n' && s[j] != '}')
+            j++;
+        *ce = j;
+        return true;
+    }
+    return false;
+}
+
+static bool client_has_word_at(const char *s, size_t len, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return i + n <= len && memcmp(s + i, w, n) == 0;
+}
+
+/* Key part of the prefix pattern at i: "auth_token" or "pass", then the
+ * shortest run of non-space bytes that lets the value part match. */
+static bool client_match_prefix_key(const char *s, size_t len, size_t i, size_t *cs, size_t *ce)
+{
+    static const char *const keys[] = {"auth_token", "pass"};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        if (!client_has_word_at(s, len, i, keys[k]))
+            continue;
+        for (size_t j = i + strlen(keys[k]);; j++) {
+            if (client_match_secret_value(s, len, j, cs, ce))
+                return true;
+            if (j >= len || client_is_trace_space(s[j]))
+                break;
+        }
+    }
+    return false;
+}
+
+/* Key part of the exact pattern at i: "proxy_sig", "nkey" or "sig". */
+static bool client_match_exact_key(const char *s, size_t len, size_t i, size_t *cs, size_t *ce)
+{
+    static const char *const keys[] = {"proxy_sig", "nkey", "sig"};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        if (client_has_word_at(s, len, i, keys[k]) &&
+            client_match_secret_value(s, len, i + strlen(keys[k]), cs, ce))
+            return true;
+    }
+    return false;
+}
+
+/* Optional quote and whitespace, then the key, starting at p. */
+static bool client_match_key_after_lead(const char *s, size_t len, size_t p, bool exact, size_t *cs,
+                                        size_t *ce)
+{
+    for (int with_quote = 1; with_quote >= 0; with_quote--) {
+        size_t j = p;
+        if (with_quote) {
+            if (j >= len || s[j] != '"')
+                continue;
+            j++;
+        }
+        j = client_skip_trace_space(s, len, j);
+        if (exact ? client_match_exact_key(s, len, j, cs, ce) : client_match_prefix_key(s, len, j, cs, ce))
+            return true;
+    }
+    return false;
+}
+
+/* One match of the prefix pattern (`"?\s*(auth_token|pass)\S*?"?\s*[:=]...`)
+ * starting exactly at p; the value is [*cs, *ce). */
+static bool client_match_prefix_auth(const char *s, size_t len, size_t p, size_t *cs, size_t *ce)
+{
+    return client_match_key_after_lead(s, len, p, false, cs, ce);
+}
+
+/* One match of the exact pattern (start of text or a non-word byte, then
+ * `"?\s*(proxy_sig|nkey|sig)"?\s*[:=]...`) starting exactly at p. */
+static bool client_match_exact_auth(const char *s, size_t len, size_t p, size_t *cs, size_t *ce)
+{
+    if (p == 0 && client_match_key_after_lead(s, len, 0, true, cs, ce))
+        return true;
+    return p < len && !client_is_word_char(s[p]) && client_match_key_after_lead(s, len, p + 1, true, cs, ce);
+}
+
+/* Replaces the value of every non-overlapping match (leftmost first) with
+ * "[REDACTED]". Returns a malloc'd NUL-terminated string with its length in
+ * *out_len, NULL on allocation failure. */
+static char *client_redact(bool (*match)(const char *, size_t, size_t, size_t *, size_t *), const char *in,
+                           size_t len, size_t *out_len)
+{
+    static const char red[] = "[REDACTED]";
+    const size_t red_len = sizeof(red) - 1;
+    size_t cap = len + 1, n = 0, copied = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    for (size_t p = 0; p <= len;) {
+        size_t cs, ce;
+        if (!match(in, len, p, &cs, &ce)) {
+            p++;
+            continue;
+        }
+        size_t need = n + (cs - copied) + red_len + (len - ce) + 1;
+        if (need > cap) {
+            char *tmp = realloc(out, need);
+            if (!tmp) {
+                free(out);
+                return NULL;
+            }
+            out = tmp;
+            cap = need;
+        }
+        memcpy(out + n, in + copied, cs - copied);
+        n += cs - copied;
+        memcpy(out + n, red, red_len);
+        n += red_len;
+        copied = ce;
+        p = ce > p ? ce : p + 1;
+    }
+    memcpy(out + n, in + copied, len - copied);
+    n += len - copied;
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+char *client_remove_secrets_from_trace(const char *arg, size_t len, size_t *out_len)
+{
+    size_t n1 = 0;
+    char *first = client_redact(client_match_prefix_auth, arg, len, &n1);
+    if (!first)
+        return NULL;
+    char *out = client_redact(client_match_exact_auth, first, n1, out_len);
+    free(first);
+    return out;
 }

@@ -299,6 +299,12 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len);
 /* Returns whether anything was delivered (Go's first result). */
 bool client_process_inbound_client_msg(client *c, const char *msg, size_t len);
 
+/* Go processMsgResults for local subscribers: delivers msg (with CRLF) on
+ * subject/reply to the subscriptions in r. Returns whether anything was
+ * delivered. Producer's loop thread. */
+bool client_process_msg_results(client *c, sublist_result *r, const char *msg, size_t mlen,
+                                const char *subject, size_t slen, const char *reply, size_t rlen);
+
 /* Go (c *client) unsubscribe: removes sub (when remove) unless it has an
  * unreached max and !force. Takes the client lock. */
 void client_unsubscribe(client *c, struct account *acc, subscription *sub, bool force, bool remove);
@@ -321,9 +327,13 @@ void client_flush_signal(client *c);
 /* Go flushOutbound: writes what is pending. Client's loop thread only,
  * client lock NOT held. Returns true when nothing is left to wait for. */
 bool client_flush_outbound(client *c);
-/* Go flushClients: flushes every client collected in c's pcd set. Loop
- * thread of c. */
+/* Go flushClients: flushes every client collected in c's pcd set. On c's
+ * loop thread the consumers join the loop's flush set (written once per
+ * loop iteration by client_flush_loop_set); c itself is flushed now. */
 void client_flush_clients(client *c);
+/* Writes (or hands to their loops) every consumer in l's flush set.
+ * Loop thread of l, from its uv_check callback. */
+void client_flush_loop_set(struct server_io_loop *l);
 
 /* Go closeConnection. Any thread; client lock not held. Idempotent. */
 void client_close_connection(client *c, closed_state reason);
@@ -358,6 +368,11 @@ void client_debugf(client *c, const char *fmt, ...) __attribute__((format(printf
 void client_tracef(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Go traceInOp / traceOutOp (arg NULL means no argument). */
 void client_trace_in_op(client *c, const char *op, const char *arg, size_t len);
+/* Returns a malloc'd NUL-terminated copy of a CONNECT argument with the values
+ * of pass*, auth_token*, sig, proxy_sig and nkey fields replaced by
+ * "[REDACTED]" (length in *out_len); caller frees. NULL when out of memory.
+ * Pure function, any thread. */
+char *client_remove_secrets_from_trace(const char *arg, size_t len, size_t *out_len);
 void client_trace_out_op(client *c, const char *op, const char *arg, size_t len);
 /* Go traceMsg (inbound payload, msg includes CRLF). */
 void client_trace_msg(client *c, const char *msg, size_t len);

@@ -60,7 +60,17 @@ struct monitor {
     /* process usage sampling (Go pse), under cpu_mu */
     pthread_mutex_t cpu_mu;
     int64_t last_total, last_secs, ipcpu;
+    /* traffic of closed connections per account (Go's account stats keep
+     * it), under server.mu */
+    struct acc_totals *acct;
+    size_t nacct, capacct;
 };
+
+/* Account traffic totals (Go Account.stats, client part). */
+typedef struct acc_totals {
+    char *name;
+    int64_t in_msgs, in_bytes, out_msgs, out_bytes, slow_consumers;
+} acc_totals;
 
 static int64_t wall_ns(void)
 {
@@ -445,6 +455,9 @@ void monitor_free(monitor *m)
         closed_client_release(m->ring[i]);
     free(m->ring);
     free(m->base_path);
+    for (size_t i = 0; i < m->nacct; i++)
+        free(m->acct[i].name);
+    free(m->acct);
     pthread_mutex_destroy(&m->http_mu);
     pthread_mutex_destroy(&m->cpu_mu);
     free(m);
@@ -484,15 +497,6 @@ static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
 }
 
 /* ---- ConnInfo ------------------------------------------------------------ */
-
-int64_t client_get_rtt(const client *c)
-{
-    if (c->rtt == 0)
-        return 0;
-    if (c->rtt > 1000 && c->rtt < 1000000)
-        return c->rtt - c->rtt % 1000;
-    return c->rtt;
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -636,6 +640,30 @@ static json_t *conn_info_json(const conn_info *ci, int subs, bool auth, const ch
     return o;
 }
 
+/* The totals entry for an account, created on first use. Server lock
+ * held; NULL on OOM. */
+static acc_totals *monitor_acc_totals_locked(monitor *m, const char *name)
+{
+    for (size_t i = 0; i < m->nacct; i++)
+        if (strcmp(m->acct[i].name, name) == 0)
+            return &m->acct[i];
+    if (m->nacct == m->capacct) {
+        size_t nc = m->capacct ? m->capacct * 2 : 4;
+        acc_totals *na = realloc(m->acct, nc * sizeof(*na));
+        if (!na)
+            return NULL;
+        m->acct = na;
+        m->capacct = nc;
+    }
+    acc_totals *t = &m->acct[m->nacct];
+    memset(t, 0, sizeof(*t));
+    t->name = strdup(name);
+    if (!t->name)
+        return NULL;
+    m->nacct++;
+    return t;
+}
+
 void server_save_closed_client(server *s, client *c, closed_state reason)
 {
     monitor *m = s->mon;
@@ -647,6 +675,7 @@ void server_save_closed_client(server *s, client *c, closed_state reason)
     atomic_init(&cc->refs, 1);
     int64_t now = wall_ns();
     pthread_mutex_lock(&c->mu);
+    /* Account names live as long as the server (accounts are not freed). */
     const char *accname = c->acc ? c->acc->name : NULL;
     conn_info_fill(&cc->ci, c, now, mono_ns(), true, accname);
     cc->ci.num_subs = (uint32_t)cc->ci.nsubs;
@@ -658,6 +687,15 @@ void server_save_closed_client(server *s, client *c, closed_state reason)
     pthread_mutex_unlock(&c->mu);
 
     pthread_mutex_lock(&s->mu);
+    acc_totals *t = accname ? monitor_acc_totals_locked(m, accname) : NULL;
+    if (t) {
+        t->in_msgs += cc->ci.in_msgs;
+        t->in_bytes += cc->ci.in_bytes;
+        t->out_msgs += cc->ci.out_msgs;
+        t->out_bytes += cc->ci.out_bytes;
+        if (reason == SLOW_CONSUMER_PENDING_BYTES || reason == SLOW_CONSUMER_WRITE_DEADLINE)
+            t->slow_consumers++;
+    }
     closed_ring_buffer_append(m, cc);
     pthread_mutex_unlock(&s->mu);
 }
@@ -781,7 +819,10 @@ json_t *server_connz(server *s, const connz_options *opts, char *err, size_t err
         /* The account's connections only (Go builds clist from a.clients). */
         size_t k = 0;
         for (size_t i = 0; i < nall; i++) {
-            if (all[i]->acc && strcmp(all[i]->acc->name, acc) == 0)
+            pthread_mutex_lock(&all[i]->mu);
+            bool in_acc = all[i]->acc && strcmp(all[i]->acc->name, acc) == 0;
+            pthread_mutex_unlock(&all[i]->mu);
+            if (in_acc)
                 all[k++] = all[i];
             else
                 client_release(all[i]);
@@ -1385,6 +1426,7 @@ json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen
     jset_int(ai, "leafnode_connections", 0);
     jset_int(ai, "client_connections", account_num_local_connections(a));
     jset_int(ai, "subscriptions", sublist_count(a->sl));
+    jset_str(ai, "name_tag", accname);
     struct sublist_stats st;
     sublist_stats(a->sl, &st);
     json_t *sl = json_object();
@@ -1392,6 +1434,107 @@ json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen
         jset_sublist_stats(sl, &st);
     jset(ai, "sublist_stats", sl);
     jset(o, "account_detail", ai);
+    return o;
+}
+
+static json_t *data_stats_json(int64_t msgs, int64_t bytes)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    jset_int(o, "msgs", msgs);
+    jset_int(o, "bytes", bytes);
+    /* Gateways, routes and leaf nodes do not exist yet: zero. */
+    static const char *const subs[] = {"gateways", "routes", "leafs"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *z = json_object();
+        if (z) {
+            jset_int(z, "msgs", 0);
+            jset_int(z, "bytes", 0);
+        }
+        jset(o, subs[i], z);
+    }
+    return o;
+}
+
+json_t *server_account_statz(server *s, bool include_unused, char *err, size_t errlen)
+{
+    json_t *o = json_object();
+    json_t *list = json_array();
+    if (!o || !list) {
+        json_decref(o);
+        json_decref(list);
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    jset_str(o, "server_id", s->id);
+    jset_time(o, "now", wall_ns());
+
+    pthread_mutex_lock(&s->mu);
+    int na = s->naccounts;
+    account **accs = malloc((size_t)(na > 0 ? na : 1) * sizeof(*accs));
+    acc_totals *tot = calloc((size_t)(na > 0 ? na : 1), sizeof(*tot));
+    for (int i = 0; accs && tot && i < na; i++) {
+        accs[i] = s->accounts[i];
+        tot[i].name = accs[i]->name;
+        for (size_t k = 0; s->mon && k < s->mon->nacct; k++) {
+            if (strcmp(s->mon->acct[k].name, accs[i]->name) == 0) {
+                tot[i] = s->mon->acct[k];
+                tot[i].name = accs[i]->name;
+            }
+        }
+    }
+    size_t nall = 0;
+    client **all = snapshot_clients_locked(s, &nall);
+    pthread_mutex_unlock(&s->mu);
+    if (!accs || !tot || !all) {
+        for (size_t k = 0; all && k < nall; k++)
+            client_release(all[k]);
+        free(all);
+        free(accs);
+        free(tot);
+        json_decref(o);
+        json_decref(list);
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
+    /* Open connections add what they did so far. */
+    for (size_t k = 0; k < nall; k++) {
+        client *c = all[k];
+        pthread_mutex_lock(&c->mu);
+        for (int i = 0; c->acc && i < na; i++) {
+            if (accs[i] == c->acc) {
+                tot[i].in_msgs += __atomic_load_n(&c->in_msgs, __ATOMIC_RELAXED);
+                tot[i].in_bytes += __atomic_load_n(&c->in_bytes, __ATOMIC_RELAXED);
+                tot[i].out_msgs += c->out_msgs;
+                tot[i].out_bytes += c->out_bytes;
+            }
+        }
+        pthread_mutex_unlock(&c->mu);
+        client_release(c);
+    }
+    free(all);
+    for (int i = 0; i < na; i++) {
+        int conns = account_num_local_connections(accs[i]);
+        if (!include_unused && conns == 0)
+            continue;
+        json_t *a = json_object();
+        if (!a)
+            continue;
+        jset_str(a, "acc", accs[i]->name);
+        jset_str(a, "name", accs[i]->name);
+        jset_int(a, "conns", conns);
+        jset_int(a, "leafnodes", 0);
+        jset_int(a, "total_conns", conns);
+        jset_int(a, "num_subscriptions", sublist_count(accs[i]->sl));
+        jset(a, "sent", data_stats_json(tot[i].out_msgs, tot[i].out_bytes));
+        jset(a, "received", data_stats_json(tot[i].in_msgs, tot[i].in_bytes));
+        jset_int(a, "slow_consumers", tot[i].slow_consumers);
+        json_array_append_new(list, a);
+    }
+    free(accs);
+    free(tot);
+    jset(o, "account_statz", list);
     return o;
 }
 
@@ -1594,7 +1737,7 @@ static void bad_request(req_ctx *x, const char *msg)
 }
 
 /* Go decodeBool: false when absent; 400 with Go's text when invalid. */
-static int decode_bool(req_ctx *x, const char *param, bool *out)
+static int monitor_decode_bool(req_ctx *x, const char *param, bool *out)
 {
     *out = false;
     char *v = query_get(x->req->query, param);
@@ -1667,7 +1810,7 @@ static int parse_go_int(const char *v, bool is_unsigned, int64_t *si, uint64_t *
 
 /* Go decodeInt (strconv.Atoi). Values beyond C's int are clamped (Go's int
  * is 64-bit; offsets and limits that large select nothing / everything). */
-static int decode_int(req_ctx *x, const char *param, int *out)
+static int monitor_decode_int(req_ctx *x, const char *param, int *out)
 {
     *out = 0;
     char *v = query_get(x->req->query, param);
@@ -1691,7 +1834,7 @@ static int decode_int(req_ctx *x, const char *param, int *out)
     return 0;
 }
 
-static int decode_uint64(req_ctx *x, const char *param, uint64_t *out)
+static int monitor_decode_uint64(req_ctx *x, const char *param, uint64_t *out)
 {
     *out = 0;
     char *v = query_get(x->req->query, param);
@@ -1713,7 +1856,7 @@ static int decode_uint64(req_ctx *x, const char *param, uint64_t *out)
     return 0;
 }
 
-static int decode_state(req_ctx *x, conn_state *out)
+static int monitor_decode_state(req_ctx *x, conn_state *out)
 {
     *out = CONN_OPEN;
     char *v = query_get(x->req->query, "state");
@@ -1738,14 +1881,14 @@ static int decode_state(req_ctx *x, conn_state *out)
     return rc;
 }
 
-static int decode_subs(req_ctx *x, bool *subs, bool *det)
+static int monitor_decode_subs(req_ctx *x, bool *subs, bool *det)
 {
     char *v = query_get(x->req->query, "subs");
     *det = v && strcasecmp(v, "detail") == 0;
     free(v);
     *subs = false;
     if (!*det)
-        return decode_bool(x, "subs", subs);
+        return monitor_decode_bool(x, "subs", subs);
     return 0;
 }
 
@@ -1759,7 +1902,7 @@ static void count_req(server *s, int path)
 }
 
 /* Go ResponseHandler / handleResponse: JSON with CORS header. */
-static void respond_json(req_ctx *x, int code, json_t *v, const char *indent)
+static void monitor_handle_response(req_ctx *x, int code, json_t *v, const char *indent)
 {
     monitor_http_response *r = x->resp;
     r->status = code;
@@ -1770,29 +1913,29 @@ static void respond_json(req_ctx *x, int code, json_t *v, const char *indent)
     json_decref(v);
 }
 
-static void respond_result(req_ctx *x, json_t *v, const char *err)
+static void monitor_response_handler(req_ctx *x, json_t *v, const char *err)
 {
     if (!v)
         bad_request(x, err);
     else
-        respond_json(x, 200, v, "  ");
+        monitor_handle_response(x, 200, v, "  ");
 }
 
-static void handle_varz(server *s, req_ctx *x)
+static void server_handle_varz(server *s, req_ctx *x)
 {
     count_req(s, MP_VARZ);
     char err[256];
-    respond_result(x, server_varz(s, err, sizeof(err)), err);
+    monitor_response_handler(x, server_varz(s, err, sizeof(err)), err);
 }
 
-static void handle_connz(server *s, req_ctx *x)
+static void server_handle_connz(server *s, req_ctx *x)
 {
     connz_options o = {0};
     char *sort = query_get(x->req->query, "sort");
     char *user = NULL, *acc = NULL, *mqtt = NULL;
-    if (decode_bool(x, "auth", &o.username) || decode_subs(x, &o.subscriptions, &o.subscriptions_detail) ||
-        decode_int(x, "offset", &o.offset) || decode_int(x, "limit", &o.limit) ||
-        decode_uint64(x, "cid", &o.cid) || decode_state(x, &o.state))
+    if (monitor_decode_bool(x, "auth", &o.username) || monitor_decode_subs(x, &o.subscriptions, &o.subscriptions_detail) ||
+        monitor_decode_int(x, "offset", &o.offset) || monitor_decode_int(x, "limit", &o.limit) ||
+        monitor_decode_uint64(x, "cid", &o.cid) || monitor_decode_state(x, &o.state))
         goto done;
     user = query_get(x->req->query, "user");
     acc = query_get(x->req->query, "acc");
@@ -1803,7 +1946,7 @@ static void handle_connz(server *s, req_ctx *x)
     o.mqtt_client = mqtt;
     count_req(s, MP_CONNZ);
     char err[256];
-    respond_result(x, server_connz(s, &o, err, sizeof(err)), err);
+    monitor_response_handler(x, server_connz(s, &o, err, sizeof(err)), err);
 done:
     free(sort);
     free(user);
@@ -1811,99 +1954,100 @@ done:
     free(mqtt);
 }
 
-static void handle_subsz(server *s, req_ctx *x)
+static void server_handle_subsz(server *s, req_ctx *x)
 {
     count_req(s, MP_SUBSZ);
     subsz_options o = {0};
-    if (decode_bool(x, "subs", &o.subscriptions) || decode_int(x, "offset", &o.offset) ||
-        decode_int(x, "limit", &o.limit))
+    if (monitor_decode_bool(x, "subs", &o.subscriptions) || monitor_decode_int(x, "offset", &o.offset) ||
+        monitor_decode_int(x, "limit", &o.limit))
         return;
     char *test = query_get(x->req->query, "test");
     char *acc = query_get(x->req->query, "acc");
     o.test = test;
     o.account = acc;
     char err[512];
-    respond_result(x, server_subsz(s, &o, err, sizeof(err)), err);
+    monitor_response_handler(x, server_subsz(s, &o, err, sizeof(err)), err);
     free(test);
     free(acc);
 }
 
-static void handle_routez(server *s, req_ctx *x)
+static void server_handle_routez(server *s, req_ctx *x)
 {
     bool subs, det;
-    if (decode_subs(x, &subs, &det))
+    if (monitor_decode_subs(x, &subs, &det))
         return;
     count_req(s, MP_ROUTEZ);
     char err[64];
-    respond_result(x, server_routez(s, err, sizeof(err)), err);
+    monitor_response_handler(x, server_routez(s, err, sizeof(err)), err);
 }
 
-static void handle_gatewayz(server *s, req_ctx *x)
+static void server_handle_gatewayz(server *s, req_ctx *x)
 {
     count_req(s, MP_GATEWAYZ);
     bool subs, det, accs;
-    if (decode_subs(x, &subs, &det) || decode_bool(x, "accs", &accs))
+    if (monitor_decode_subs(x, &subs, &det) || monitor_decode_bool(x, "accs", &accs))
         return;
     char err[64];
-    respond_result(x, server_gatewayz(s, err, sizeof(err)), err);
+    monitor_response_handler(x, server_gatewayz(s, err, sizeof(err)), err);
 }
 
-static void handle_leafz(server *s, req_ctx *x)
+static void server_handle_leafz(server *s, req_ctx *x)
 {
     count_req(s, MP_LEAFZ);
     bool subs;
-    if (decode_bool(x, "subs", &subs))
+    if (monitor_decode_bool(x, "subs", &subs))
         return;
     char err[64];
-    respond_result(x, server_leafz(s, err, sizeof(err)), err);
+    monitor_response_handler(x, server_leafz(s, err, sizeof(err)), err);
 }
 
-static void handle_accountz(server *s, req_ctx *x)
+static void server_handle_accountz(server *s, req_ctx *x)
 {
     count_req(s, MP_ACCOUNTZ);
     char *acc = query_get(x->req->query, "acc");
     char err[512];
-    respond_result(x, server_accountz(s, acc, err, sizeof(err)), err);
+    monitor_response_handler(x, server_accountz(s, acc, err, sizeof(err)), err);
     free(acc);
 }
 
-static void handle_accstatz(server *s, req_ctx *x)
+static void server_handle_account_statz(server *s, req_ctx *x)
 {
     count_req(s, MP_ACCSTATZ);
     bool unused;
-    if (decode_bool(x, "unused", &unused))
+    if (monitor_decode_bool(x, "unused", &unused))
         return;
-    monitor_http_response_text(x->resp, 501, "account statistics (/accstatz) are not supported yet");
+    char err[128];
+    monitor_response_handler(x, server_account_statz(s, unused, err, sizeof(err)), err);
 }
 
-static void handle_jsz(server *s, req_ctx *x)
+static void server_handle_jsz(server *s, req_ctx *x)
 {
     count_req(s, MP_JSZ);
     static const char *const bools[] = {"accounts", "streams", "consumers", "direct-consumers", "config"};
     bool b;
     for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++)
-        if (decode_bool(x, bools[i], &b))
+        if (monitor_decode_bool(x, bools[i], &b))
             return;
     jsz_options o = {0};
-    if (decode_int(x, "offset", &o.offset) || decode_int(x, "limit", &o.limit) ||
-        decode_bool(x, "leader-only", &o.leader_only) || decode_bool(x, "raft", &b) ||
-        decode_bool(x, "stream-leader-only", &b))
+    if (monitor_decode_int(x, "offset", &o.offset) || monitor_decode_int(x, "limit", &o.limit) ||
+        monitor_decode_bool(x, "leader-only", &o.leader_only) || monitor_decode_bool(x, "raft", &b) ||
+        monitor_decode_bool(x, "stream-leader-only", &b))
         return;
     char err[128];
-    respond_result(x, server_jsz(s, &o, err, sizeof(err)), err);
+    monitor_response_handler(x, server_jsz(s, &o, err, sizeof(err)), err);
 }
 
-static void handle_healthz(server *s, req_ctx *x)
+static void server_handle_healthz(server *s, req_ctx *x)
 {
     count_req(s, MP_HEALTHZ);
     healthz_options o = {0};
-    if (decode_bool(x, "js-enabled", &o.js_enabled))
+    if (monitor_decode_bool(x, "js-enabled", &o.js_enabled))
         return;
     if (o.js_enabled)
         server_warnf(s, "Healthcheck: js-enabled deprecated, use js-enabled-only instead");
-    if (decode_bool(x, "js-enabled-only", &o.js_enabled_only) ||
-        decode_bool(x, "js-server-only", &o.js_server_only) ||
-        decode_bool(x, "js-meta-only", &o.js_meta_only) || decode_bool(x, "details", &o.details))
+    if (monitor_decode_bool(x, "js-enabled-only", &o.js_enabled_only) ||
+        monitor_decode_bool(x, "js-server-only", &o.js_server_only) ||
+        monitor_decode_bool(x, "js-meta-only", &o.js_meta_only) || monitor_decode_bool(x, "details", &o.details))
         return;
     char *acc = query_get(x->req->query, "account");
     char *stream = query_get(x->req->query, "stream");
@@ -1918,54 +2062,54 @@ static void handle_healthz(server *s, req_ctx *x)
         server_warnf(s, "Healthcheck failed: \"%s\"", json_string_value(e));
     else if (hs && json_object_get(hs, "errors"))
         server_warnf(s, "Healthcheck failed: %zu errors", json_array_size(json_object_get(hs, "errors")));
-    respond_json(x, code, hs, NULL);
+    monitor_handle_response(x, code, hs, NULL);
     free(acc);
     free(stream);
     free(consumer);
 }
 
-static void handle_ipqueuesz(server *s, req_ctx *x)
+static void server_handle_ip_queuesz(server *s, req_ctx *x)
 {
     bool all;
-    if (decode_bool(x, "all", &all))
+    if (monitor_decode_bool(x, "all", &all))
         return;
     char *q = query_get(x->req->query, "queues");
-    respond_json(x, 200, server_ipqueuesz(s, all, q), "   ");
+    monitor_handle_response(x, 200, server_ipqueuesz(s, all, q), "   ");
     free(q);
 }
 
-static void handle_raftz(server *s, req_ctx *x)
+static void server_handle_raftz(server *s, req_ctx *x)
 {
     (void)s;
     /* No Raft nodes exist without JetStream clustering. */
     monitor_http_response_text(x->resp, 404, "No Raft nodes registered");
 }
 
-static void handle_stacksz(server *s, req_ctx *x)
+static void server_handle_stacksz(server *s, req_ctx *x)
 {
     (void)s;
     monitor_http_response_text(x->resp, 501, "goroutine stacks (/stacksz) are not supported by cnatsd");
 }
 
-static void handle_expvarz(server *s, req_ctx *x)
+static void monitor_handle_expvarz(server *s, req_ctx *x)
 {
     (void)s;
     monitor_http_response_text(x->resp, 501, "expvar (/debug/vars, Go runtime memstats) is not supported by cnatsd");
 }
 
-static void handle_root(server *s, req_ctx *x);
-static void handle_metrics(server *s, req_ctx *x);
+static void server_handle_root(server *s, req_ctx *x);
+static void monitor_handle_metrics(server *s, req_ctx *x);
 
 static const struct {
     const char *path;
     void (*fn)(server *s, req_ctx *x);
 } monitor_routes[] = {
-    {"/varz", handle_varz},         {"/connz", handle_connz},       {"/routez", handle_routez},
-    {"/gatewayz", handle_gatewayz}, {"/leafz", handle_leafz},       {"/subsz", handle_subsz},
-    {"/subscriptionsz", handle_subsz}, {"/stacksz", handle_stacksz}, {"/accountz", handle_accountz},
-    {"/accstatz", handle_accstatz}, {"/jsz", handle_jsz},           {"/healthz", handle_healthz},
-    {"/ipqueuesz", handle_ipqueuesz}, {"/raftz", handle_raftz},     {"/debug/vars", handle_expvarz},
-    {"/metrics", handle_metrics},
+    {"/varz", server_handle_varz},         {"/connz", server_handle_connz},       {"/routez", server_handle_routez},
+    {"/gatewayz", server_handle_gatewayz}, {"/leafz", server_handle_leafz},       {"/subsz", server_handle_subsz},
+    {"/subscriptionsz", server_handle_subsz}, {"/stacksz", server_handle_stacksz}, {"/accountz", server_handle_accountz},
+    {"/accstatz", server_handle_account_statz}, {"/jsz", server_handle_jsz},           {"/healthz", server_handle_healthz},
+    {"/ipqueuesz", server_handle_ip_queuesz}, {"/raftz", server_handle_raftz},     {"/debug/vars", monitor_handle_expvarz},
+    {"/metrics", monitor_handle_metrics},
 };
 
 /* Go basePath: path.Join(base, p) (base is normalized, p absolute). */
@@ -1979,7 +2123,7 @@ static void base_join(const char *base, const char *p, char *out, size_t len)
         snprintf(out, len, "%s%s", base, p);
 }
 
-static void handle_root(server *s, req_ctx *x)
+static void server_handle_root(server *s, req_ctx *x)
 {
     const char *base = s->mon->base_path;
     if (strcmp(x->req->path, base) != 0) {
@@ -2023,11 +2167,96 @@ static void handle_root(server *s, req_ctx *x)
     x->resp->sniff_type = "text/html; charset=utf-8";
 }
 
+/* Go path.Clean as ServeMux's cleanPath uses it (a trailing slash is
+ * kept). Returns a malloc'd string or NULL on OOM. */
+static char *clean_path(const char *p)
+{
+    size_t n = strlen(p);
+    char *out = malloc(n + 3);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    out[o++] = '/';
+    const char *q = p;
+    while (*q) {
+        while (*q == '/')
+            q++;
+        const char *e = strchr(q, '/');
+        size_t len = e ? (size_t)(e - q) : strlen(q);
+        if (len == 0)
+            break;
+        if (len == 1 && q[0] == '.') {
+            /* skip */
+        } else if (len == 2 && q[0] == '.' && q[1] == '.') {
+            if (o > 1) {
+                o--;
+                while (o > 1 && out[o - 1] != '/')
+                    o--;
+                if (o > 1)
+                    o--;
+            }
+        } else {
+            if (o > 1)
+                out[o++] = '/';
+            memcpy(out + o, q, len);
+            o += len;
+        }
+        q += len;
+    }
+    if (n > 1 && p[n - 1] == '/' && o > 1)
+        out[o++] = '/';
+    out[o] = 0;
+    return out;
+}
+
+/* Header values that must outlive the handler (HTTP thread only). */
+static __thread char monitor_location[1024];
+
+/* Go ServeMux: a request for a non-canonical path is redirected. */
+static bool redirect_unclean(req_ctx *x)
+{
+    char *clean = clean_path(x->req->path);
+    if (!clean || strcmp(clean, x->req->path) == 0) {
+        free(clean);
+        return false;
+    }
+    monitor_http_response *r = x->resp;
+    snprintf(monitor_location, sizeof(monitor_location), "%s%s%s", clean, x->req->query[0] ? "?" : "",
+             x->req->query);
+    free(clean);
+    r->status = 301;
+    monitor_http_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    monitor_http_response_header(r, "Location", monitor_location);
+    jbuf b = {0};
+    jb_puts(&b, "<a href=\"");
+    for (const char *p = monitor_location; *p; p++) {
+        switch (*p) {
+        case '<': jb_puts(&b, "&lt;"); break;
+        case '>': jb_puts(&b, "&gt;"); break;
+        case '&': jb_puts(&b, "&amp;"); break;
+        case '"': jb_puts(&b, "&#34;"); break;
+        case '\'': jb_puts(&b, "&#39;"); break;
+        default: jb_put(&b, p, 1);
+        }
+    }
+    jb_puts(&b, "\">Moved Permanently</a>.\n\n");
+    if (b.oom) {
+        free(b.p);
+        b.p = NULL;
+        b.len = 0;
+    }
+    r->body = b.p;
+    r->len = b.len;
+    return true;
+}
+
 static void monitor_handle(void *arg, const monitor_http_request *req, monitor_http_response *resp)
 {
     server *s = arg;
     req_ctx x = {req, resp};
     const char *base = s->mon->base_path;
+    if (redirect_unclean(&x))
+        return;
     for (size_t i = 0; i < sizeof(monitor_routes) / sizeof(monitor_routes[0]); i++) {
         char full[512];
         base_join(base, monitor_routes[i].path, full, sizeof(full));
@@ -2036,7 +2265,7 @@ static void monitor_handle(void *arg, const monitor_http_request *req, monitor_h
             return;
         }
     }
-    handle_root(s, &x);
+    server_handle_root(s, &x);
 }
 
 int server_start_monitoring(server *s, char *err, size_t errlen)
@@ -2147,7 +2376,7 @@ static void label_value(const char *in, char *out, size_t len)
     out[o] = 0;
 }
 
-static void handle_metrics(server *s, req_ctx *x)
+static void monitor_handle_metrics(server *s, req_ctx *x)
 {
     count_req(s, MP_METRICS);
     jbuf b = {0};
@@ -2159,17 +2388,12 @@ static void handle_metrics(server *s, req_ctx *x)
     label_value(s->id, sid, sizeof(sid));
     snprintf(lbl, sizeof(lbl), "server_id=\"%s\"", sid);
     uint32_t nsubs = server_total_subs(s);
+    char err[64];
+    json_t *statz = server_account_statz(s, true, err, sizeof(err));
 
     pthread_mutex_lock(&s->mu);
     int nclients = s->nclients;
     uint64_t total_clients = s->total_clients;
-    int naccounts = s->naccounts;
-    char **names = calloc((size_t)(naccounts > 0 ? naccounts : 1), sizeof(*names));
-    account **accs = calloc((size_t)(naccounts > 0 ? naccounts : 1), sizeof(*accs));
-    for (int i = 0; names && accs && i < naccounts; i++) {
-        names[i] = strdup(s->accounts[i]->name);
-        accs[i] = s->accounts[i];
-    }
     pthread_mutex_unlock(&s->mu);
 
     {
@@ -2199,23 +2423,36 @@ static void handle_metrics(server *s, req_ctx *x)
            lbl, (double)atomic_load(&s->slow_consumers), true);
     metric(&b, "nats_server_stale_connections_total", "counter", "Connections closed as stale.", lbl,
            (double)atomic_load(&s->stale_connections), true);
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; names && accs && i < naccounts; i++) {
+    /* Per account, from the /accstatz data. */
+    static const struct {
+        const char *name, *type, *help, *obj, *field;
+    } per_acc[] = {
+        {"nats_account_connections", "gauge", "Client connections bound to the account.", NULL, "conns"},
+        {"nats_account_subscriptions", "gauge", "Subscriptions in the account.", NULL, "num_subscriptions"},
+        {"nats_account_received_msgs_total", "counter", "Messages received from the account's clients.",
+         "received", "msgs"},
+        {"nats_account_received_bytes_total", "counter", "Payload bytes received from the account's clients.",
+         "received", "bytes"},
+        {"nats_account_sent_msgs_total", "counter", "Messages delivered for the account's publishers.",
+         "sent", "msgs"},
+        {"nats_account_sent_bytes_total", "counter", "Payload bytes delivered for the account's publishers.",
+         "sent", "bytes"},
+        {"nats_account_slow_consumers_total", "counter", "Slow consumers of the account.", NULL,
+         "slow_consumers"},
+    };
+    json_t *list = statz ? json_object_get(statz, "account_statz") : NULL;
+    for (size_t m = 0; m < sizeof(per_acc) / sizeof(per_acc[0]); m++) {
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *e = json_array_get(list, i);
             char an[256], l2[600];
-            label_value(names[i] ? names[i] : "", an, sizeof(an));
+            label_value(json_string_value(json_object_get(e, "acc")), an, sizeof(an));
             snprintf(l2, sizeof(l2), "%s,account=\"%s\"", lbl, an);
-            if (pass == 0)
-                metric(&b, "nats_account_connections", "gauge", "Client connections bound to the account.",
-                       l2, account_num_local_connections(accs[i]), i == 0);
-            else
-                metric(&b, "nats_account_subscriptions", "gauge", "Subscriptions in the account.", l2,
-                       account_total_subs(accs[i]), i == 0);
+            json_t *src = per_acc[m].obj ? json_object_get(e, per_acc[m].obj) : e;
+            double v = (double)json_integer_value(json_object_get(src, per_acc[m].field));
+            metric(&b, per_acc[m].name, per_acc[m].type, per_acc[m].help, l2, v, i == 0);
         }
     }
-    for (int i = 0; names && i < naccounts; i++)
-        free(names[i]);
-    free(names);
-    free(accs);
+    json_decref(statz);
     if (b.oom) {
         free(b.p);
         monitor_http_response_text(x->resp, 500, "out of memory");

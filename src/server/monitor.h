@@ -157,6 +157,10 @@ json_t *server_routez(struct server *s, char *err, size_t errlen);
 json_t *server_gatewayz(struct server *s, char *err, size_t errlen);
 json_t *server_leafz(struct server *s, char *err, size_t errlen);
 json_t *server_accountz(struct server *s, const char *accname, char *err, size_t errlen);
+/* Go AccountStatz (all accounts; include_unused adds those without local
+ * connections). Sent/received count client traffic of open and closed
+ * connections of the account. */
+json_t *server_account_statz(struct server *s, bool include_unused, char *err, size_t errlen);
 json_t *server_jsz(struct server *s, const jsz_options *opts, char *err, size_t errlen);
 /* Go healthz: *status gets the HTTP status code. */
 json_t *server_healthz(struct server *s, const healthz_options *opts, int *status);
@@ -172,9 +176,10 @@ void monitor_format_time(int64_t unix_ns, char *buf, size_t len);
 /* Go myUptime: "1y2d3h4m5s" style, whole seconds. */
 void monitor_my_uptime(int64_t d, char *buf, size_t len);
 
-/* Go (c *client) getRTT without the measuring PING: the RTT truncated as
- * Go does. Client lock held. */
-int64_t client_get_rtt(const client *c);
+/* Go (c *client) getRTT: the RTT truncated as Go does; when none was
+ * measured yet, 0, and a real client (one that sent a lang) is sent a PING
+ * to measure it. Client lock held. Defined in client.c. */
+int64_t client_get_rtt(client *c);
 
 /* Frees the strings of ci (not ci itself). */
 void conn_info_clear(conn_info *ci);

@@ -4092,12 +4092,13 @@ static opts_account *opts_add_account(options *o, const char *name)
 /* Go parseAccountMapDest. Returns 0 or -1 (error added). */
 static int opts_parse_account_map_dest(opts_process_err *pe, const conf_value *tk, opts_map_dest *md)
 {
+    /* Zeroed first: callers free *md on every error path. */
+    memset(md, 0, sizeof(*md));
     if (tk->type != CONF_MAP) {
         opts_add_err(pe, tk, "Expected an entry for the mapping destination");
         return -1;
     }
     bool sw = false;
-    memset(md, 0, sizeof(*md));
     const conf_value *last = tk;
     for (size_t i = 0; i < tk->u.map.len; i++) {
         const char *k = tk->u.map.items[i].key;
@@ -6081,12 +6082,6 @@ static bool opts_uses_tls_map(const options *o)
     return o->tls_map || (o->tls_config && o->tls_config->map);
 }
 
-static bool opts_uses_accounts(const options *o)
-{
-    return o->accounts_configured || o->accounts_count > 0 || !opts_empty(o->system_account) ||
-           o->js_acc_default_domain.count > 0;
-}
-
 static bool opts_uses_operator(const options *o)
 {
     return o->trusted_operators.count > 0 || o->trusted_keys.count > 0 ||
@@ -6127,7 +6122,6 @@ static const struct {
     {"tls client certificate auth (verify_and_map)", opts_uses_tls_map},
     {"tls", opts_uses_tls},
     {"auth_callout", opts_uses_auth_callout},
-    {"accounts", opts_uses_accounts},
     {"operator mode (trusted operators/resolver)", opts_uses_operator},
     {"https monitoring (https_port, needs TLS)", opts_uses_https_monitoring},
     {"profiling (prof_port)", opts_uses_profiling},
@@ -6879,4 +6873,189 @@ done:
     opts_cli_state_free(&st);
     options_free(o);
     return result;
+}
+
+/* ---- command line redaction ---- */
+
+/* Replaces a userinfo in the URL raw with "[REDACTED]". Returns a malloc'd
+ * string (a copy of raw when it has no '@' or does not parse with a user),
+ * NULL when out of memory. */
+static char *opts_redact_url_user(const char *raw)
+{
+    if (!strchr(raw, '@'))
+        return strdup(raw);
+    const char *b = raw, *e = raw + strlen(raw);
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    size_t n = (size_t)(e - b);
+    bool restore_random = n >= 3 && memcmp(e - 3, ":-1", 3) == 0;
+    char *val = malloc(n + 2);
+    if (!val)
+        return NULL;
+    memcpy(val, b, n);
+    val[n] = '\0';
+    if (restore_random)
+        strcpy(val + n - 3, ":0");
+    util_url u;
+    char err[256];
+    int rc = util_url_parse(val, &u, err, sizeof(err));
+    free(val);
+    if (rc != 0)
+        return strdup(raw);
+    if (u.user == NULL) {
+        util_url_free_contents(&u);
+        return strdup(raw);
+    }
+    char *out = NULL, *s = NULL;
+    free(u.user);
+    free(u.password);
+    u.password = NULL;
+    u.user = strdup("_REDACTED_");
+    if (!u.user)
+        goto done;
+    if (restore_random) {
+        size_t hl = strlen(u.host);
+        char *h = malloc(hl + 4);
+        if (!h)
+            goto done;
+        memcpy(h, u.host, hl + 1);
+        if (hl >= 2 && strcmp(h + hl - 2, ":0") == 0)
+            h[hl - 2] = '\0';
+        strcat(h, ":-1");
+        free(u.host);
+        u.host = h;
+    }
+    s = util_url_string(&u);
+    if (!s)
+        goto done;
+    char *at = strstr(s, "_REDACTED_@");
+    if (!at) {
+        out = s;
+        s = NULL;
+        goto done;
+    }
+    out = malloc(strlen(s) + 1);
+    if (!out)
+        goto done;
+    size_t pre = (size_t)(at - s);
+    memcpy(out, s, pre);
+    strcpy(out + pre, "[REDACTED]@");
+    strcat(out, at + strlen("_REDACTED_@"));
+done:
+    free(s);
+    util_url_free_contents(&u);
+    return out;
+}
+
+/* Applies opts_redact_url_user to each comma separated part of raw and joins
+ * them with ','. Malloc'd, NULL when out of memory. */
+static char *opts_redact_url_list_user(const char *raw)
+{
+    size_t cap = strlen(raw) + 1, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    const char *p = raw;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t plen = comma ? (size_t)(comma - p) : strlen(p);
+        char *part = strndup(p, plen);
+        char *red = part ? opts_redact_url_user(part) : NULL;
+        free(part);
+        if (!red) {
+            free(out);
+            return NULL;
+        }
+        size_t rl = strlen(red);
+        if (n + rl + 2 > cap) {
+            cap = n + rl + 2;
+            char *tmp = realloc(out, cap);
+            if (!tmp) {
+                free(red);
+                free(out);
+                return NULL;
+            }
+            out = tmp;
+        }
+        memcpy(out + n, red, rl);
+        n += rl;
+        free(red);
+        if (!comma)
+            break;
+        out[n++] = ',';
+        p = comma + 1;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static char *opts_redact_secret(const char *raw)
+{
+    (void)raw;
+    return strdup("[REDACTED]");
+}
+
+/* Redacts args[i]'s value: after '=' when present, else args[i+1]. */
+static int opts_redact_arg_value(char **args, size_t n, size_t i, char *(*redact)(const char *))
+{
+    char *eq = strchr(args[i], '=');
+    if (eq) {
+        char *v = redact(eq + 1);
+        if (!v)
+            return -1;
+        size_t fl = (size_t)(eq - args[i]);
+        char *na = malloc(fl + 1 + strlen(v) + 1);
+        if (!na) {
+            free(v);
+            return -1;
+        }
+        memcpy(na, args[i], fl + 1);
+        strcpy(na + fl + 1, v);
+        free(v);
+        free(args[i]);
+        args[i] = na;
+    } else if (i + 1 < n) {
+        char *v = redact(args[i + 1]);
+        if (!v)
+            return -1;
+        free(args[i + 1]);
+        args[i + 1] = v;
+    }
+    return 0;
+}
+
+/* True when arg is "-name", "--name" or either followed by "=...", for one
+ * of the NULL-terminated names. */
+static bool opts_redact_flag_is(const char *arg, const char *const *names)
+{
+    if (arg[0] != '-')
+        return false;
+    const char *p = arg + (arg[1] == '-' ? 2 : 1);
+    for (; *names; names++) {
+        size_t l = strlen(*names);
+        if (strncmp(p, *names, l) == 0 && (p[l] == '\0' || p[l] == '='))
+            return true;
+    }
+    return false;
+}
+
+int opts_redact_args(char **args, size_t n)
+{
+    static const char *const secret[] = {"user", "pass", "auth", NULL};
+    static const char *const routes[] = {"routes", NULL};
+    static const char *const single[] = {"cluster", "cluster_listen", NULL};
+    for (size_t i = 0; i < n; i++) {
+        int rc = 0;
+        if (opts_redact_flag_is(args[i], secret))
+            rc = opts_redact_arg_value(args, n, i, opts_redact_secret);
+        else if (opts_redact_flag_is(args[i], routes))
+            rc = opts_redact_arg_value(args, n, i, opts_redact_url_list_user);
+        else if (opts_redact_flag_is(args[i], single))
+            rc = opts_redact_arg_value(args, n, i, opts_redact_url_user);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
 }

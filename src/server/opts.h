@@ -773,4 +773,11 @@ int opts_str_list_add(opts_str_list *l, const char *s);
 void opts_str_list_free(opts_str_list *l);
 bool opts_str_list_contains(const opts_str_list *l, const char *s);
 
+/* Redacts secrets on a command line in place (Go RedactArgs): the values of
+ * -user/-pass/-auth become "[REDACTED]", and user info in -routes, -cluster
+ * and -cluster_listen URLs becomes "[REDACTED]@". Every args[i] must be
+ * malloc'd and owned by the caller; changed entries are freed and replaced.
+ * Returns 0, or -1 when out of memory (args stay valid). Any thread. */
+int opts_redact_args(char **args, size_t n);
+
 #endif

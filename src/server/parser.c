@@ -276,7 +276,17 @@ int client_parse(client *c, const char *buf, size_t blen)
                 auth_set = false;
             }
             switch (b) {
-            case 'P': case 'p': ps->state = OP_P; break;
+            case 'P': case 'p':
+                /* Fast path for the common "PUB " (same states as the
+                 * byte-by-byte walk). */
+                if (b == 'P' && i + 3 < len && buf[i + 1] == 'U' && buf[i + 2] == 'B' &&
+                    (buf[i + 3] == ' ' || buf[i + 3] == '\t')) {
+                    ps->state = OP_PUB_SPC;
+                    i += 3;
+                    break;
+                }
+                ps->state = OP_P;
+                break;
             case 'H': case 'h': ps->state = OP_H; break;
             case 'S': case 's': ps->state = OP_S; break;
             case 'U': case 'u': ps->state = OP_U; break;
@@ -616,8 +626,13 @@ int client_parse(client *c, const char *buf, size_t blen)
                 ps->drop = 1;
             } else if (b == '\n') {
                 TAKE_ARG();
-                if (trace)
-                    client_trace_in_op(c, "CONNECT", arg, arg_len);
+                if (trace) {
+                    size_t red_len = 0;
+                    char *red = client_remove_secrets_from_trace(arg, arg_len, &red_len);
+                    if (red)
+                        client_trace_in_op(c, "CONNECT", red, red_len);
+                    free(red);
+                }
                 if ((err = client_process_connect(c, arg, arg_len)) != 0)
                     return err;
                 ps->drop = 0;

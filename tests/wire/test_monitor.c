@@ -227,6 +227,15 @@ static const char *const jsz_schema[] = {
 
 static const char *const healthz_schema[] = {"status string", NULL};
 
+static const char *const accstatz_schema[] = {
+    "account_statz array", "account_statz[] object", "account_statz[].acc string",
+    "account_statz[].conns number", "account_statz[].leafnodes number",
+    "account_statz[].total_conns number", "account_statz[].sent object",
+    "account_statz[].sent.msgs number", "account_statz[].sent.bytes number",
+    "account_statz[].received object", "account_statz[].received.msgs number",
+    "account_statz[].received.bytes number", "account_statz[].slow_consumers number",
+    "now string", "server_id string", NULL};
+
 /* ---- raw HTTP for non-200 answers ---- */
 
 /* GET over HTTP/1.0; returns the whole answer (caller frees). */
@@ -317,6 +326,7 @@ START_TEST(test_monitor_endpoints_schema)
     expect_schema(hp, "/accountz", accountz_schema);
     expect_schema(hp, "/jsz", jsz_schema);
     expect_schema(hp, "/healthz", healthz_schema);
+    expect_schema(hp, "/accstatz", accstatz_schema);
 
     char *leafz = wire_http_get(hp, "/leafz");
     char *leafs = wire_json_get(leafz, "leafs");
@@ -338,6 +348,12 @@ START_TEST(test_monitor_endpoints_schema)
     ck_assert_msg(wire_re_match(closed, "\"reason\": \"(Client Closed|Read Error)\""), "%s", closed);
     ck_assert_msg(wire_re_match(closed, "\"baz\""), "%s", closed);
     free(closed);
+    /* One message published and delivered back (echo) in $G. */
+    char *accstatz = wire_http_get(hp, "/accstatz");
+    ck_assert_msg(wire_re_match(accstatz, "\"acc\": \"\\$G\""), "%s", accstatz);
+    ck_assert_msg(wire_re_match(accstatz, "\"sent\": \\{[[:space:]]*\"msgs\": 1,[[:space:]]*\"bytes\": 2"), "%s", accstatz);
+    ck_assert_msg(wire_re_match(accstatz, "\"received\": \\{[[:space:]]*\"msgs\": 1,[[:space:]]*\"bytes\": 2"), "%s", accstatz);
+    free(accstatz);
     char *varz = wire_http_get(hp, "/varz");
     ck_assert_int_eq(wire_expect_json_int(varz, "connections"), 1);
     ck_assert_int_ge(wire_expect_json_int(varz, "total_connections"), 2); /* + the harness probe */

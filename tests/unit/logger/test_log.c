@@ -443,6 +443,44 @@ START_TEST(test_log_quote)
 }
 END_TEST
 
+static void test_logger_no_time(void)
+{
+    logger *l = log_new_test_logger("[pre] ", false);
+    ck_assert_ptr_nonnull(l);
+    logger_noticef(l, "foo");
+    logger_debugf(l, "dbg %d", 1);
+    logger_tracef(l, "trc");
+    logger_free(l);
+}
+
+static void test_logger_with_time(void)
+{
+    logger *l = log_new_test_logger("[pre] ", true);
+    ck_assert_ptr_nonnull(l);
+    logger_warnf(l, "bar");
+    logger_free(l);
+}
+
+START_TEST(test_new_test_logger)
+{
+    /* Prefix first, colored labels, debug and trace always on. */
+    expect_output(test_logger_no_time, "[pre] [\x1b[32mINF\x1b[0m] foo\n"
+                                       "[pre] [\x1b[36mDBG\x1b[0m] dbg 1\n"
+                                       "[pre] [\x1b[33mTRC\x1b[0m] trc\n");
+    /* With time: date, time with microseconds, then the label. */
+    char *out = capture_stderr(test_logger_with_time);
+    regex_t re;
+    ck_assert_int_eq(regcomp(&re,
+                             "^\\[pre\\] [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6} "
+                             "\\[\x1b\\[0;93mWRN\x1b\\[0m\\] bar\n$",
+                             REG_EXTENDED),
+                     0);
+    ck_assert_msg(regexec(&re, out, 0, NULL, 0) == 0, "unexpected output %s", out);
+    regfree(&re);
+    free(out);
+}
+END_TEST
+
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("logger_log");
@@ -460,6 +498,7 @@ static Suite *log_suite(void)
     tcase_add_test(tc, test_file_logger_size_limit);
     tcase_add_test(tc, test_file_logger_max_num_files);
     tcase_add_test(tc, test_log_quote);
+    tcase_add_test(tc, test_new_test_logger);
     suite_add_tcase(s, tc);
     return s;
 }

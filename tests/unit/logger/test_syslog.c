@@ -341,6 +341,20 @@ START_TEST(test_remote_sys_logger_tcp_and_unix)
 }
 END_TEST
 
+START_TEST(test_syslog_set_syslog_name)
+{
+    /* Only the Windows event log uses the name: here the tag still comes
+     * from the program name. */
+    char *orig = program_invocation_name;
+    program_invocation_name = "ServerLoggerTag";
+    syslog_set_syslog_name("OtherName");
+    char *tag = syslog_get_sys_logger_tag();
+    ck_assert_str_eq(tag, "ServerLoggerTag");
+    free(tag);
+    program_invocation_name = orig;
+}
+END_TEST
+
 static Suite *syslog_suite(void)
 {
     Suite *s = suite_create("logger_syslog");
@@ -360,6 +374,7 @@ static Suite *syslog_suite(void)
     tcase_add_test(tc, test_get_network_and_addr_unix);
     tcase_add_test(tc, test_get_network_and_addr_errors);
     tcase_add_test(tc, test_remote_sys_logger_tcp_and_unix);
+    tcase_add_test(tc, test_syslog_set_syslog_name);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,6 @@
 /* Tests for src/server/log.c (server/log_test.go). */
 #include "logger/log.h"
+#include "server/client.h"
 #include "server/log.h"
 #include "server/opts.h"
 #include "server/server.h"
@@ -350,6 +351,177 @@ START_TEST(test_configure_logger)
 }
 END_TEST
 
+/* A logger that keeps every message, for prohibited-content checks. */
+typedef struct collect_logger {
+    server_logger vt;
+    char all[8192];
+    size_t len;
+} collect_logger;
+
+static void collect_log(void *ctx, const char *msg)
+{
+    collect_logger *d = ctx;
+    int n = snprintf(d->all + d->len, sizeof(d->all) - d->len, "%s\n", msg);
+    if (n > 0 && d->len + (size_t)n < sizeof(d->all))
+        d->len += (size_t)n;
+}
+
+START_TEST(test_no_passwords_from_connect_trace)
+{
+    char err[256];
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    o->no_sigs = true;
+    o->no_log = false;
+    o->trace = true;
+    o->username = strdup("derek");
+    o->password = strdup("s3cr3t");
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    collect_logger dl;
+    memset(&dl, 0, sizeof(dl));
+    dl.vt.ctx = &dl;
+    dl.vt.noticef = dl.vt.warnf = dl.vt.fatalf = dl.vt.errorf = dl.vt.debugf = dl.vt.tracef = collect_log;
+    server_set_logger(s, &dl.vt, false, true);
+    ck_assert_int_eq(s->logging.trace, 1);
+
+    client *c = client_new(s, CLIENT_KIND_CLIENT);
+    ck_assert_ptr_nonnull(c);
+    c->mcl = MAX_CONTROL_LINE_SIZE;
+    c->trace = true;
+    const char *connect_op = "CONNECT {\"user\":\"derek\",\"pass\":\"s3cr3t\"}\r\n";
+    ck_assert_int_eq(client_parse(c, connect_op, strlen(connect_op)), 0);
+    ck_assert_msg(strstr(dl.all, "CONNECT") != NULL, "CONNECT was not traced: %s", dl.all);
+    ck_assert_msg(strstr(dl.all, "\"pass\":\"[REDACTED]\"") != NULL, "no redacted pass in: %s", dl.all);
+    ck_assert_msg(strstr(dl.all, "s3cr3t") == NULL, "password found: %s", dl.all);
+    client_release(c);
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+}
+END_TEST
+
+typedef struct redact_case {
+    const char *input;
+    const char *expected;
+} redact_case;
+
+static void check_redact(const redact_case *tt, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        char *out = client_remove_secrets_from_trace(tt[i].input, strlen(tt[i].input), &len);
+        ck_assert_ptr_nonnull(out);
+        ck_assert_msg(strcmp(out, tt[i].expected) == 0, "case %zu: expected %s got %s", i, tt[i].expected, out);
+        ck_assert_uint_eq(len, strlen(tt[i].expected));
+        free(out);
+    }
+}
+
+START_TEST(test_remove_pass_from_trace)
+{
+    static const redact_case tt[] = {
+        {"CONNECT {\"user\":\"derek\",\"pass\":\"s3cr3t\"}\r\n", "CONNECT {\"user\":\"derek\",\"pass\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"pass\":  \"s3cr3t\"}\r\n", "CONNECT {\"user\":\"derek\",\"pass\":  \"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"pass\":\"\"}\r\n", "CONNECT {\"user\":\"derek\",\"pass\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"pass\":\"               \"}\r\n",
+         "CONNECT {\"user\":\"derek\",\"pass\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"pass\":    \"s3cr3t\"     }\r\n",
+         "CONNECT {\"user\":\"derek\",\"pass\":    \"[REDACTED]\"     }\r\n"},
+        {"CONNECT {\"pass\":\"s3cr3t\",}\r\n", "CONNECT {\"pass\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {pass:s3cr3t ,   password =  s3cr3t}", "CONNECT {pass:[REDACTED],   password =  [REDACTED]}"},
+        {"CONNECT {pass:s3cr3t ,   password=  s3cr3t}", "CONNECT {pass:[REDACTED],   password=  [REDACTED]}"},
+        {"CONNECT {\"pass\":\"s3cr3t4\", \"password\": \"s3cr3t4\"}",
+         "CONNECT {\"pass\":\"[REDACTED]\", \"password\": \"[REDACTED]\"}"},
+        {"CONNECT {user = hello, password =  s3cr3t}", "CONNECT {user = hello, password =  [REDACTED]}"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"foo\",\"pass\":\"s3cr3t\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"foo\",\"pass\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n"},
+        {"CONNECT {pass:s3cr3t\r\n", "CONNECT {pass:[REDACTED]\r\n"},
+        {"CONNECT {\"password\":\"s3cr3t\",}\r\n", "CONNECT {\"password\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {\"pass\":\"secret password which is very long\",}\r\n", "CONNECT {\"pass\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {\"pass\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}\r\n", "CONNECT {\"pass\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"pass\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"pass\":\"BBBBBBBBBBBBBBBBBBBB\",\"password\":\"CCCCCCCCCCCCCCCC\"}\r\n",
+         "CONNECT {\"pass\":\"[REDACTED]\",\"pass\":\"[REDACTED]\",\"password\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {pass = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",pass= \"BBBBBBBBBBBBBBBBBBBB\",password =\"CCCCCCCCCCCCCCCC\"}\r\n",
+         "CONNECT {pass = \"[REDACTED]\",pass= \"[REDACTED]\",password =\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"s3cr3t\",\"pass\":\"s3cr3t\"}\r\n", "CONNECT {\"user\":\"s3cr3t\",\"pass\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"s3cr3t\",\"tls_required\":false,\"name\":\"...\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"...\"}\r\n"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"s3cr3t\",\"tls_required\":false,\"name\":\"s3cr3t\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"s3cr3t\"}\r\n"},
+        {"CONNECT \t {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"s3cr3t\",\"tls_required\":false,\"name\":\"foo\"}\r\n",
+         "CONNECT \t {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"pass\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"foo\"}\r\n"},
+    };
+    check_redact(tt, sizeof(tt) / sizeof(tt[0]));
+}
+END_TEST
+
+START_TEST(test_remove_auth_token_from_trace)
+{
+    static const redact_case tt[] = {
+        {"CONNECT {\"user\":\"derek\",\"auth_token\":\"s3cr3t\"}\r\n", "CONNECT {\"user\":\"derek\",\"auth_token\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"auth_token\":  \"s3cr3t\"}\r\n",
+         "CONNECT {\"user\":\"derek\",\"auth_token\":  \"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"auth_token\":\"\"}\r\n", "CONNECT {\"user\":\"derek\",\"auth_token\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"auth_token\":\"               \"}\r\n",
+         "CONNECT {\"user\":\"derek\",\"auth_token\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"user\":\"derek\",\"auth_token\":    \"s3cr3t\"     }\r\n",
+         "CONNECT {\"user\":\"derek\",\"auth_token\":    \"[REDACTED]\"     }\r\n"},
+        {"CONNECT {\"auth_token\":\"s3cr3t\",}\r\n", "CONNECT {\"auth_token\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {auth_token:s3cr3t ,   password =  s3cr3t}", "CONNECT {auth_token:[REDACTED],   password =  [REDACTED]}"},
+        {"CONNECT {auth_token:s3cr3t ,   password=  s3cr3t}", "CONNECT {auth_token:[REDACTED],   password=  [REDACTED]}"},
+        {"CONNECT {\"auth_token\":\"s3cr3t4\", \"password\": \"s3cr3t4\"}",
+         "CONNECT {\"auth_token\":\"[REDACTED]\", \"password\": \"[REDACTED]\"}"},
+        {"CONNECT {user = hello, auth_token =  s3cr3t}", "CONNECT {user = hello, auth_token =  [REDACTED]}"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"auth_token\":\"s3cr3t\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"auth_token\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n"},
+        {"CONNECT {auth_token:s3cr3t\r\n", "CONNECT {auth_token:[REDACTED]\r\n"},
+        {"CONNECT {\"auth_token\":\"s3cr3t\",}\r\n", "CONNECT {\"auth_token\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {\"auth_token\":\"secret password which is very long\",}\r\n", "CONNECT {\"auth_token\":\"[REDACTED]\",}\r\n"},
+        {"CONNECT {\"auth_token\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}\r\n",
+         "CONNECT {\"auth_token\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"auth_token\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"auth_token\":\"BBB\",\"pass\":\"BBBBBBBBBBBBBBBBBBBB\",\"password\":\"CCCCCCCCCCCCCCCC\"}\r\n",
+         "CONNECT {\"auth_token\":\"[REDACTED]\",\"auth_token\":\"[REDACTED]\",\"pass\":\"[REDACTED]\",\"password\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {auth_token = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",pass= \"BBBBBBBBBBBBBBBBBBBB\",password =\"CCCCCCCCCCCCCCCC\"}\r\n",
+         "CONNECT {auth_token = \"[REDACTED]\",pass= \"[REDACTED]\",password =\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"foo\",\"auth_token\":\"s3cr3t\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"foo\",\"auth_token\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"APM7JU94z77YzP6WTBEiuw\"}\r\n"},
+        {"CONNECT {\"user\":\"s3cr3t\",\"auth_token\":\"s3cr3t\"}\r\n", "CONNECT {\"user\":\"s3cr3t\",\"auth_token\":\"[REDACTED]\"}\r\n"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"s3cr3t\",\"tls_required\":false,\"name\":\"...\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"...\"}\r\n"},
+        {"CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"s3cr3t\",\"tls_required\":false,\"name\":\"s3cr3t\"}\r\n",
+         "CONNECT {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"s3cr3t\"}\r\n"},
+        {"CONNECT \t {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"s3cr3t\",\"tls_required\":false,\"name\":\"foo\"}\r\n",
+         "CONNECT \t {\"echo\":true,\"verbose\":false,\"pedantic\":false,\"user\":\"s3cr3t\",\"auth_token\":\"[REDACTED]\",\"tls_required\":false,\"name\":\"foo\"}\r\n"},
+    };
+    check_redact(tt, sizeof(tt) / sizeof(tt[0]));
+}
+END_TEST
+
+START_TEST(test_remove_additional_auth_fields_from_trace)
+{
+    static const redact_case tt[] = {
+        {"CONNECT {\"sig\":\"signature\",\"user\":\"foo\"}\r\n", "CONNECT {\"sig\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT {\"nkey\":\"nkey\",\"user\":\"foo\"}\r\n", "CONNECT {\"nkey\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT {\"proxy_sig\":\"proxy-signature\",\"user\":\"foo\"}\r\n",
+         "CONNECT {\"proxy_sig\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT {\"proxy_sig\":\"proxy-signature\",\"sig\":\"sig\",\"user\":\"foo\"}\r\n",
+         "CONNECT {\"proxy_sig\":\"[REDACTED]\",\"sig\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT {\"sig\":\"sig\",\"proxy_sig\":\"proxy-signature\",\"user\":\"foo\"}\r\n",
+         "CONNECT {\"sig\":\"[REDACTED]\",\"proxy_sig\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT {\"name\":\"foo sig:bar\",\"sig\":\"REAL\",\"user\":\"foo\"}\r\n",
+         "CONNECT {\"name\":\"foo sig:[REDACTED]\",\"sig\":\"[REDACTED]\",\"user\":\"foo\"}\r\n"},
+        {"CONNECT sig=abc\r\n", "CONNECT sig=[REDACTED]\r\n"},
+        {"CONNECT {\"name\":\"unterminated,\"sig\":\"abc\"}\r\n", "CONNECT {\"name\":\"unterminated,\"sig\":\"[REDACTED]\"}\r\n"},
+        /* Start of text counts as a boundary; a word byte before the key
+         * does not. */
+        {"sig:abc", "sig:[REDACTED]"},
+        {"xsig:abc", "xsig:abc"},
+        {"no secrets here", "no secrets here"},
+    };
+    check_redact(tt, sizeof(tt) / sizeof(tt[0]));
+}
+END_TEST
+
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("server_log");
@@ -361,6 +533,10 @@ static Suite *log_suite(void)
     tcase_add_test(tc, test_rate_limit_logging);
     tcase_add_test(tc, test_fatalf_when_shutting_down);
     tcase_add_test(tc, test_configure_logger);
+    tcase_add_test(tc, test_no_passwords_from_connect_trace);
+    tcase_add_test(tc, test_remove_pass_from_trace);
+    tcase_add_test(tc, test_remove_auth_token_from_trace);
+    tcase_add_test(tc, test_remove_additional_auth_fields_from_trace);
     suite_add_tcase(s, tc);
     return s;
 }

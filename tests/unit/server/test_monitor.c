@@ -478,6 +478,40 @@ START_TEST(test_monitor_connz_with_cid)
 }
 END_TEST
 
+/* Go's getRTT sends a PING to a real client without an RTT yet; once the
+ * PONG is back /connz shows it. */
+START_TEST(test_monitor_connz_rtt)
+{
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    int64_t end = now_ms() + 3000;
+    const char *rtt = NULL;
+    json_t *c = NULL;
+    for (;;) {
+        json_decref(c);
+        c = poll_json(s, "/connz");
+        ck_assert_int_eq(jint(c, "num_connections"), 1);
+        rtt = jstr(json_array_get(conns_of(c), 0), "rtt");
+        if (strcmp(rtt, "0s") != 0)
+            break;
+        ck_assert_msg(now_ms() < end, "no RTT measured");
+        /* Answer the server's PINGs. */
+        char *got = read_until(fd, "PING\r\n", 200, NULL, NULL);
+        if (strstr(got, "PING"))
+            send_str(fd, "PONG\r\n");
+        free(got);
+    }
+    /* Go duration text: digits, an optional fraction, a unit. */
+    size_t n = strlen(rtt);
+    ck_assert_msg(n >= 2 && (strcmp(rtt + n - 2, "ns") == 0 || strcmp(rtt + n - 3, "\xc2\xb5s") == 0 ||
+                             strcmp(rtt + n - 2, "ms") == 0),
+                  "rtt %s", rtt);
+    json_decref(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_monitor_connz_with_offset_and_limit)
 {
     server *s = run_monitor_server();
@@ -746,6 +780,33 @@ START_TEST(test_monitor_connz_with_state_for_closed_conns)
 }
 END_TEST
 
+/* acc and filter_subject (Go's ConnzOptions.Account / FilterSubject). */
+START_TEST(test_monitor_connz_account_and_filter_subject)
+{
+    server *s = run_monitor_server();
+    int a = client_sub_pub(s, NULL), b = client_sub_pub(s, NULL);
+    client_send_flush(b, "SUB orders.new 2\r\n");
+    json_t *c = poll_json(s, "/connz?acc=$G");
+    ck_assert_int_eq(json_array_size(conns_of(c)), 2);
+    json_decref(c);
+    c = poll_json(s, "/connz?acc=nope");
+    ck_assert(json_is_null(json_object_get(c, "connections")));
+    ck_assert_str_eq(jstr(c, "server_id"), "");
+    json_decref(c);
+    char err[128];
+    connz_options o = {.account = "$G", .filter_subject = "orders.*"};
+    c = connz(s, &o);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    json_decref(c);
+    connz_options bad = {.filter_subject = "orders.*"};
+    ck_assert_ptr_null(server_connz(s, &bad, err, sizeof(err)));
+    ck_assert_str_eq(err, "filter by subject only valid with account filtering");
+    close(a);
+    close(b);
+    server_free(s);
+}
+END_TEST
+
 /* The ring keeps only max_closed_clients entries, newest last. */
 START_TEST(test_monitor_connz_closed_ring_wraps)
 {
@@ -974,10 +1035,52 @@ START_TEST(test_monitor_accountz)
     json_t *d = json_object_get(a, "account_detail");
     ck_assert_str_eq(jstr(d, "account_name"), "$SYS");
     ck_assert(json_is_true(json_object_get(d, "is_system")));
+    ck_assert_str_eq(jstr(d, "name_tag"), "$SYS");
     json_decref(a);
     char *b = read_body_ex(s, "/accountz?acc=nope", 400, "text/plain; charset=utf-8");
     ck_assert_str_eq(b, "Account nope does not exist");
     free(b);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_account_statz)
+{
+    server *s = run_monitor_server();
+    json_t *a = poll_json(s, "/accstatz?unused=1");
+    ck_assert_str_eq(jstr(a, "server_id"), server_id(s));
+    json_t *l = json_object_get(a, "account_statz");
+    ck_assert_int_eq(json_array_size(l), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = json_array_get(l, i);
+        ck_assert_str_eq(jstr(e, "acc"), jstr(e, "name"));
+        ck_assert_int_eq(jint(e, "conns"), 0);
+    }
+    json_decref(a);
+    /* Without unused only accounts with connections are listed; traffic of
+     * closed connections stays counted. */
+    a = poll_json(s, "/accstatz");
+    ck_assert_int_eq(json_array_size(json_object_get(a, "account_statz")), 0);
+    json_decref(a);
+    int gone = client_sub_pub(s, NULL);
+    close(gone);
+    wait_closed(s, 1);
+    int fd = client_sub_pub(s, NULL);
+    a = poll_json(s, "/accstatz");
+    l = json_object_get(a, "account_statz");
+    ck_assert_int_eq(json_array_size(l), 1);
+    json_t *e = json_array_get(l, 0);
+    ck_assert_str_eq(jstr(e, "acc"), "$G");
+    ck_assert_int_eq(jint(e, "conns"), 1);
+    ck_assert_int_eq(jint(e, "total_conns"), 1);
+    ck_assert_int_eq(jint(e, "num_subscriptions"), 1);
+    ck_assert_int_eq(jint(json_object_get(e, "received"), "msgs"), 2);
+    ck_assert_int_eq(jint(json_object_get(e, "received"), "bytes"), 10);
+    ck_assert_int_eq(jint(json_object_get(e, "sent"), "msgs"), 2);
+    ck_assert_int_eq(jint(json_object_get(json_object_get(e, "sent"), "routes"), "msgs"), 0);
+    ck_assert_int_eq(jint(e, "slow_consumers"), 0);
+    json_decref(a);
+    close(fd);
     server_free(s);
 }
 END_TEST
@@ -1081,6 +1184,15 @@ START_TEST(test_monitor_http_bad_requests)
     ck_assert_int_eq(r.status, 400);
     ck_assert_str_eq(r.body, "400 Bad Request: missing required Host header");
     free(r.body);
+    /* Non-canonical paths are redirected as Go's ServeMux does. */
+    int fd0 = dial_port(port);
+    send_str(fd0, "GET //varz/./?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    bool eof0 = false;
+    char *red = read_until(fd0, NULL, 3000, &eof0, NULL);
+    close(fd0);
+    ck_assert_msg(strncmp(red, "HTTP/1.1 301 Moved Permanently\r\n", 32) == 0, "%s", red);
+    ck_assert_msg(strstr(red, "\r\nLocation: /varz/?x=1\r\n") != NULL, "%s", red);
+    free(red);
     /* HTTP/1.0 needs no Host and closes after the answer. */
     r = http_raw(port, "GET /healthz HTTP/1.0\r\n\r\n");
     ck_assert_int_eq(r.status, 200);
@@ -1202,6 +1314,8 @@ START_TEST(test_monitor_metrics)
             saw_acc = true;
             ck_assert(v == 1);
         }
+        if (strcmp(name, "nats_account_received_msgs_total") == 0 && strstr(line, "account=\"$G\""))
+            ck_assert(v == 1);
         samples++;
     }
     ck_assert_int_gt(samples, 10);
@@ -1227,6 +1341,7 @@ int main(void)
     tcase_add_test(tc, test_monitor_connz_with_subs_detail);
     tcase_add_test(tc, test_monitor_closed_connz_with_subs_detail);
     tcase_add_test(tc, test_monitor_connz_with_cid);
+    tcase_add_test(tc, test_monitor_connz_rtt);
     tcase_add_test(tc, test_monitor_connz_with_offset_and_limit);
     tcase_add_test(tc, test_monitor_connz_offset_overflow);
     tcase_add_test(tc, test_monitor_connz_sorted_by_cid);
@@ -1238,6 +1353,7 @@ int main(void)
     tcase_add_test(tc, test_monitor_connz_sort_bad_request);
     tcase_add_test(tc, test_monitor_connz_with_named_client);
     tcase_add_test(tc, test_monitor_connz_with_state_for_closed_conns);
+    tcase_add_test(tc, test_monitor_connz_account_and_filter_subject);
     tcase_add_test(tc, test_monitor_connz_closed_ring_wraps);
     tcase_add_test(tc, test_subsz);
     tcase_add_test(tc, test_monitor_subsz_details);
@@ -1250,6 +1366,7 @@ int main(void)
     tcase_add_test(tc, test_monitor_cluster_empty_when_not_defined);
     tcase_add_test(tc, test_monitor_routez_with_bad_params);
     tcase_add_test(tc, test_monitor_accountz);
+    tcase_add_test(tc, test_monitor_account_statz);
     tcase_add_test(tc, test_monitor_jsz_non_jsz_server);
     tcase_add_test(tc, test_monitor_healthz_status_ok);
     tcase_add_test(tc, test_monitor_ipqz_with_generics);

@@ -1301,7 +1301,7 @@ START_TEST(test_check_supported)
         {"port: 4222", NULL},
         {"cluster { port: 6222 }", "cluster (routes) is not supported yet"},
         {"authorization { user: a\n password: b }", NULL},
-        {"accounts { A {} }", "accounts is not supported yet"},
+        {"accounts { A {} }", NULL},
         {"http_port: 8222", NULL},
         {"https_port: 8443", "https monitoring (https_port, needs TLS) is not supported yet"},
         {"websocket { port: 8080\n no_tls: true }", "websocket is not supported yet"},
@@ -1561,6 +1561,354 @@ START_TEST(test_sublist_no_cache_config_on_accounts)
 }
 END_TEST
 
+START_TEST(test_redact_args)
+{
+    const char *dashes[] = {"-", "--"};
+    const char *tags[] = {"user", "pass", "auth"};
+    const char *values[] = {"hello", "hello world"};
+    char flag[64], joined[128];
+    for (size_t d = 0; d < 2; d++) {
+        for (size_t t = 0; t < 3; t++) {
+            for (size_t v = 0; v < 2; v++) {
+                snprintf(flag, sizeof(flag), "%s%s", dashes[d], tags[t]);
+                char *a[2] = {strdup(flag), strdup(values[v])};
+                ck_assert_int_eq(opts_redact_args(a, 2), 0);
+                ck_assert_str_eq(a[0], flag);
+                ck_assert_str_eq(a[1], "[REDACTED]");
+                free(a[0]);
+                free(a[1]);
+
+                snprintf(joined, sizeof(joined), "%s=%s", flag, values[v]);
+                char *b[1] = {strdup(joined)};
+                ck_assert_int_eq(opts_redact_args(b, 1), 0);
+                snprintf(joined, sizeof(joined), "%s=[REDACTED]", flag);
+                ck_assert_str_eq(b[0], joined);
+                free(b[0]);
+            }
+        }
+    }
+    static const struct {
+        const char *tag, *input, *expected;
+    } urls[] = {
+        {"routes", "nats://ruser:s3cret@127.0.0.1:6222", "nats://[REDACTED]@127.0.0.1:6222"},
+        {"routes", "nats://127.0.0.1:6222", "nats://127.0.0.1:6222"},
+        {"routes", "nats://ruser:s3cret@127.0.0.1:6222, nats://ruser2:s3cret2@127.0.0.1:6223",
+         "nats://[REDACTED]@127.0.0.1:6222,nats://[REDACTED]@127.0.0.1:6223"},
+        {"cluster", "nats://cuser:s3cret@127.0.0.1:6224", "nats://[REDACTED]@127.0.0.1:6224"},
+        {"cluster", "nats://127.0.0.1:6224", "nats://127.0.0.1:6224"},
+        {"cluster", "nats://cuser,extra:s3cret@127.0.0.1:6224", "nats://[REDACTED]@127.0.0.1:6224"},
+        {"cluster", "nats://cuser:s3cret@127.0.0.1:-1", "nats://[REDACTED]@127.0.0.1:-1"},
+        {"cluster_listen", "nats://luser:s3cret@127.0.0.1:6225", "nats://[REDACTED]@127.0.0.1:6225"},
+        {"cluster_listen", "nats://luser,extra:s3cret@127.0.0.1:6225", "nats://[REDACTED]@127.0.0.1:6225"},
+        {"cluster_listen", "nats://luser:s3cret@127.0.0.1:-1", "nats://[REDACTED]@127.0.0.1:-1"},
+    };
+    char big[256];
+    for (size_t d = 0; d < 2; d++) {
+        for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+            snprintf(flag, sizeof(flag), "%s%s", dashes[d], urls[i].tag);
+            char *a[2] = {strdup(flag), strdup(urls[i].input)};
+            ck_assert_int_eq(opts_redact_args(a, 2), 0);
+            ck_assert_str_eq(a[0], flag);
+            ck_assert_msg(strcmp(a[1], urls[i].expected) == 0, "%s: expected %s got %s", flag, urls[i].expected, a[1]);
+            free(a[0]);
+            free(a[1]);
+
+            snprintf(big, sizeof(big), "%s=%s", flag, urls[i].input);
+            char *b[1] = {strdup(big)};
+            ck_assert_int_eq(opts_redact_args(b, 1), 0);
+            snprintf(big, sizeof(big), "%s=%s", flag, urls[i].expected);
+            ck_assert_str_eq(b[0], big);
+            free(b[0]);
+        }
+    }
+    /* Other flags and a trailing secret flag without value are left alone. */
+    char *c[3] = {strdup("-p"), strdup("4222"), strdup("--pass")};
+    ck_assert_int_eq(opts_redact_args(c, 3), 0);
+    ck_assert_str_eq(c[0], "-p");
+    ck_assert_str_eq(c[1], "4222");
+    ck_assert_str_eq(c[2], "--pass");
+    for (int i = 0; i < 3; i++) free(c[i]);
+}
+END_TEST
+
+static const opts_account *find_account(const options *o, const char *name)
+{
+    for (int i = 0; i < o->accounts_count; i++)
+        if (strcmp(o->accounts[i].name, name) == 0) return &o->accounts[i];
+    return NULL;
+}
+
+START_TEST(test_opts_jetstream_for_account)
+{
+    char *err = NULL;
+    options *o = process_text("accounts {\n"
+                              " A { jetstream: enabled }\n"
+                              " B { jetstream: { max_mem: 1G, max_file: 2G, max_streams: 10, max_consumers: 5,\n"
+                              "     max_ack_pending: 7, mem_max_stream_bytes: 1K, disk_max_stream_bytes: 2K,\n"
+                              "     max_bytes_required: true, cluster_traffic: owner } }\n"
+                              " C { jetstream: false }\n"
+                              " D { jetstream: true }\n"
+                              " E { jetstream: disabled }\n"
+                              "}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    const opts_account *a = find_account(o, "A");
+    ck_assert(a->js_enabled);
+    ck_assert_int_eq(a->js_limits.max_memory, -1);
+    ck_assert_int_eq(a->js_limits.max_streams, -1);
+    const opts_account *b = find_account(o, "B");
+    ck_assert(b->js_enabled);
+    ck_assert_int_eq(b->js_limits.max_memory, 1000000000LL);
+    ck_assert_int_eq(b->js_limits.max_store, 2000000000LL);
+    ck_assert_int_eq(b->js_limits.max_streams, 10);
+    ck_assert_int_eq(b->js_limits.max_consumers, 5);
+    ck_assert_int_eq(b->js_limits.max_ack_pending, 7);
+    ck_assert_int_eq(b->js_limits.memory_max_stream_bytes, 1000);
+    ck_assert_int_eq(b->js_limits.store_max_stream_bytes, 2000);
+    ck_assert(b->js_limits.max_bytes_required);
+    ck_assert_str_eq(b->js_cluster_traffic, "owner");
+    ck_assert(!find_account(o, "C")->js_enabled);
+    ck_assert(find_account(o, "D")->js_enabled);
+    ck_assert(!find_account(o, "E")->js_enabled);
+    options_free(o);
+
+    static const struct {
+        const char *conf, *want;
+    } bad[] = {
+        {"accounts { A { jetstream: maybe } }\n", "Expected 'enabled' or 'disabled' for string value, got 'maybe'"},
+        {"accounts { A { jetstream: 12 } }\n", "Expected map, bool or string to define JetStream"},
+        {"accounts { A { jetstream: { max_streams: \"x\" } } }\n", "Expected a parseable size for \"max_streams\""},
+        {"accounts { A { jetstream: { max_bytes_required: 1 } } }\n", "Expected a parseable bool"},
+        {"accounts { A { jetstream: { cluster_traffic: 1 } } }\n", "Expected either 'system' or 'owner' string value"},
+        {"accounts { A { jetstream: { cluster_traffic: other } } }\n", "Expected 'system' or 'owner' string value"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = process_text(bad[i].conf, &err);
+        ck_assert_ptr_null(o);
+        ck_assert_msg(err && strstr(err, bad[i].want), "%zu: want %s, got %s", i, bad[i].want, err ? err : "");
+        free(err);
+        err = NULL;
+    }
+}
+END_TEST
+
+START_TEST(test_opts_jetstream_limits_batch)
+{
+    char *err = NULL;
+    options *o = process_text("jetstream {\n limits {\n  batch {\n   max_inflight_per_stream: 10\n"
+                              "   max_inflight_total: 100\n   max_msgs: 50\n   timeout: \"5s\"\n  }\n }\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->jet_stream_limits.max_batch_inflight_per_stream, 10);
+    ck_assert_int_eq(o->jet_stream_limits.max_batch_inflight_total, 100);
+    ck_assert_int_eq(o->jet_stream_limits.max_batch_size, 50);
+    ck_assert_int_eq(o->jet_stream_limits.max_batch_timeout, 5 * OPTS_SECOND);
+    options_free(o);
+
+    o = process_text("jetstream { limits { batch: 5 } }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Expected a map to define batch limits"));
+    free(err);
+    o = process_text("jetstream { limits { batch { timeout: \"soon\" } } }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "invalid duration"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_opts_jetstream_tpm)
+{
+    char *err = NULL;
+    options *o = process_text("jetstream {\n cipher: aes\n tpm {\n  keys_file: \"/tmp/jskeys.json\"\n"
+                              "  encryption_password: \"pwd\"\n  srk_password: \"srk\"\n  pcr: 22\n"
+                              "  cipher: chacha\n }\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_str_eq(o->jet_stream_tpm.keys_file, "/tmp/jskeys.json");
+    ck_assert_str_eq(o->jet_stream_tpm.key_password, "pwd");
+    ck_assert_str_eq(o->jet_stream_tpm.srk_password, "srk");
+    ck_assert_int_eq(o->jet_stream_tpm.pcr, 22);
+    ck_assert_int_eq(o->jet_stream_cipher, STORE_CIPHER_CHACHA);
+    options_free(o);
+
+    o = process_text("jetstream { cipher: AES }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->jet_stream_cipher, STORE_CIPHER_AES);
+    options_free(o);
+    o = process_text("jetstream { cipher: chachapoly }\n", &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->jet_stream_cipher, STORE_CIPHER_CHACHA);
+    options_free(o);
+
+    o = process_text("jetstream { cipher: des }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Unknown cipher type: \"des\""));
+    free(err);
+    o = process_text("jetstream { tpm: 1 }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Expected a map to define JetStreamLimits"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_opts_account_mappings)
+{
+    char *err = NULL;
+    options *o = process_text("mappings { \"top\": \"t2\" }\n"
+                              "accounts {\n A {\n  mappings {\n   foo: bar\n"
+                              "   baz: [ {dest: b1, weight: \"40%\"}, {destination: b2, weight: 60, cluster: c1} ]\n"
+                              "   one: {dest: o1, weight: 100}\n  }\n }\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    const opts_account *g = find_account(o, "$G");
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->mappings_count, 1);
+    ck_assert_str_eq(g->mappings[0].source, "top");
+    ck_assert_str_eq(g->mappings[0].dests[0].subject, "t2");
+    const opts_account *a = find_account(o, "A");
+    ck_assert_int_eq(a->mappings_count, 3);
+    ck_assert_str_eq(a->mappings[0].source, "foo");
+    ck_assert_int_eq(a->mappings[0].dests_count, 1);
+    ck_assert_str_eq(a->mappings[0].dests[0].subject, "bar");
+    ck_assert_int_eq(a->mappings[0].dests[0].weight, 100);
+    ck_assert_str_eq(a->mappings[1].source, "baz");
+    ck_assert_int_eq(a->mappings[1].dests_count, 2);
+    ck_assert_str_eq(a->mappings[1].dests[0].subject, "b1");
+    ck_assert_int_eq(a->mappings[1].dests[0].weight, 40);
+    ck_assert_str_eq(a->mappings[1].dests[1].subject, "b2");
+    ck_assert_int_eq(a->mappings[1].dests[1].weight, 60);
+    ck_assert_str_eq(a->mappings[1].dests[1].cluster, "c1");
+    ck_assert_str_eq(a->mappings[2].dests[0].subject, "o1");
+    options_free(o);
+
+    static const struct {
+        const char *conf, *want;
+    } bad[] = {
+        {"mappings { \"foo..bar\": x }\n", "Subject \"foo..bar\" is not a valid subject"},
+        {"mappings { foo: [ {dest: a, weight: 60}, {dest: b, weight: 50} ] }\n", "total weight needs to be <= 100"},
+        {"mappings { foo: {dest: a, weight: 101} }\n", "Invalid weight 101 for mapping destination"},
+        {"mappings { foo: {dest: a, weight: \"x%\"} }\n", "Invalid weight \"x\" for mapping destination"},
+        {"mappings { foo: {dest: a, weight: true} }\n", "Unknown entry type for weight"},
+        {"mappings { foo: {dest: a} }\n", "Missing weight for mapping destination \"a\""},
+        {"mappings { foo: {dest: a, weight: 10, bogus: 1} }\n", "Unknown field \"bogus\" for mapping destination"},
+        {"mappings { foo: [ 1 ] }\n", "Expected an entry for the mapping destination"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = process_text(bad[i].conf, &err);
+        ck_assert_ptr_null(o);
+        ck_assert_msg(err && strstr(err, bad[i].want), "%zu: want %s, got %s", i, bad[i].want, err ? err : "");
+        free(err);
+        err = NULL;
+    }
+}
+END_TEST
+
+START_TEST(test_opts_account_limits)
+{
+    char *err = NULL;
+    options *o = process_text("accounts {\n A { limits { max_conn: 10, max_subs: 20, max_payload: 30, max_leafnodes: 40 } }\n"
+                              " B { limits { max_connections: 1, max_subscriptions: 2, max_pay: 3, max_leafs: 4 } }\n"
+                              " C { }\n}\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    const opts_account *a = find_account(o, "A");
+    ck_assert(a->limits_set);
+    ck_assert_int_eq(a->max_connections, 10);
+    ck_assert_int_eq(a->max_subscriptions, 20);
+    ck_assert_int_eq(a->max_payload, 30);
+    ck_assert_int_eq(a->max_leafnodes, 40);
+    const opts_account *b = find_account(o, "B");
+    ck_assert_int_eq(b->max_connections, 1);
+    ck_assert_int_eq(b->max_subscriptions, 2);
+    ck_assert_int_eq(b->max_payload, 3);
+    ck_assert_int_eq(b->max_leafnodes, 4);
+    ck_assert(!find_account(o, "C")->limits_set);
+    options_free(o);
+
+    o = process_text("accounts { A { limits: 5 } }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Expected account limits to be a map/struct"));
+    free(err);
+    o = process_text("accounts { A { limits { max_foo: 1 } } }\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_ptr_nonnull(strstr(err, "Unknown field \"max_foo\" parsing account limits"));
+    free(err);
+}
+END_TEST
+
+START_TEST(test_opts_tls_version)
+{
+    char *err = NULL;
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "tls {\n cert_file: \"%s\"\n key_file: \"%s\"\n min_version: \"1.3\"\n}\n",
+             FIXTURE("configs/certs/server.pem"), FIXTURE("configs/certs/key.pem"));
+    options *o = process_text(conf, &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_ptr_nonnull(o->tls_config);
+    ck_assert_int_eq(o->tls_config->min_version, 0x0304);
+    options_free(o);
+
+    static const struct {
+        const char *version, *want;
+    } bad[] = {
+        {"123", "'min_version' wrong type: 123"},
+        {"\"bad.version\"", "unknown version: bad.version"},
+        {"\"1.1\"", "unsupported TLS version: TLS 1.1"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(conf, sizeof(conf), "tls {\n cert_file: \"%s\"\n key_file: \"%s\"\n min_version: %s\n}\n",
+                 FIXTURE("configs/certs/server.pem"), FIXTURE("configs/certs/key.pem"), bad[i].version);
+        o = process_text(conf, &err);
+        ck_assert_ptr_null(o);
+        ck_assert_msg(err && strstr(err, bad[i].want), "%zu: want %s, got %s", i, bad[i].want, err ? err : "");
+        free(err);
+        err = NULL;
+    }
+}
+END_TEST
+
+START_TEST(test_opts_signal_pid_file)
+{
+    /* The pid comes from the file: its content (not the path) is checked. */
+    char *dir = testutil_tempdir();
+    char *pidfile = testutil_write_file(dir, "nats.pid", "notapid");
+    char arg[1024], err[1024];
+    snprintf(arg, sizeof(arg), "stop=%s", pidfile);
+    const char *sig[] = {"-sl", arg, NULL};
+    ck_assert_ptr_null(configure(sig, err, sizeof(err)));
+    ck_assert_str_eq(err, "invalid pid: notapid");
+    /* A missing file is taken as the pid itself. */
+    const char *sig2[] = {"-sl", "stop=12ab", NULL};
+    ck_assert_ptr_null(configure(sig2, err, sizeof(err)));
+    ck_assert_str_eq(err, "invalid pid: 12ab");
+    testutil_rmtree(dir);
+    free(dir);
+    free(pidfile);
+}
+END_TEST
+
+START_TEST(test_opts_print_tls_help_and_die)
+{
+    /* Runs the real binary: --help_tls prints the TLS help and exits 0. */
+    FILE *p = popen(CNATSD_BINARY_DIR "/nats-server --help_tls 2>&1", "r");
+    ck_assert_ptr_nonnull(p);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) fwrite(buf, 1, n, m);
+    fclose(m);
+    int status = pclose(p);
+    ck_assert_int_eq(status, 0);
+    ck_assert_ptr_nonnull(strstr(out, "TLS configuration is specified in the tls section"));
+    ck_assert_ptr_nonnull(strstr(out, "Available cipher suites include:"));
+    ck_assert_ptr_nonnull(strstr(out, "Available curve preferences include:"));
+    free(out);
+}
+END_TEST
+
 static Suite *opts_suite(void)
 {
     Suite *s = suite_create("opts");
@@ -1637,6 +1985,15 @@ static Suite *opts_suite(void)
     tcase_add_test(tc, test_env_var_references_self_cycle);
     tcase_add_test(tc, test_options_proxy_required);
     tcase_add_test(tc, test_sublist_no_cache_config_on_accounts);
+    tcase_add_test(tc, test_redact_args);
+    tcase_add_test(tc, test_opts_jetstream_for_account);
+    tcase_add_test(tc, test_opts_jetstream_limits_batch);
+    tcase_add_test(tc, test_opts_jetstream_tpm);
+    tcase_add_test(tc, test_opts_account_mappings);
+    tcase_add_test(tc, test_opts_account_limits);
+    tcase_add_test(tc, test_opts_tls_version);
+    tcase_add_test(tc, test_opts_signal_pid_file);
+    tcase_add_test(tc, test_opts_print_tls_help_and_die);
     suite_add_tcase(s, tc);
     return s;
 }
