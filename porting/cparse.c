@@ -91,10 +91,14 @@ static const char *marker_in(const char *s, int len, bool comment)
     /* error texts that nats-server itself returns (certstore/errors.go) */
     static const char *const go_texts[] = {"cert store type not implemented",
                                            "cert match by type not implemented", NULL};
-    if (!comment)
+    if (!comment) {
         for (size_t i = 0; go_texts[i]; i++)
             if (memmem_ci(s, len, go_texts[i]))
                 return NULL;
+        /* the HTTP 501 reason phrase (Go's net/http StatusText), as a whole literal */
+        if (len == 17 && memcmp(s, "\"Not Implemented\"", 17) == 0)
+            return NULL;
+    }
     if (memmem_ci(s, len, "not implemented") || memmem_ci(s, len, "not yet implemented"))
         return "not-implemented marker";
     if (memmem_ci(s, len, "unimplemented"))

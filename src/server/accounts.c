@@ -220,7 +220,7 @@ const char *account_string(const account *a)
 /* ---- limits ---------------------------------------------------------------------------------- */
 
 /* Go minLimit. */
-static bool accounts_min_limit(int32_t *value, int32_t limit)
+static bool client_min_limit(int32_t *value, int32_t limit)
 {
     int32_t v = __atomic_load_n(value, __ATOMIC_RELAXED);
     if (v != -1) {
@@ -241,18 +241,18 @@ void client_apply_account_limits(struct client *c)
         return;
     __atomic_store_n(&c->mpay, -1, __ATOMIC_RELAXED);
     c->msubs = -1;
-    accounts_min_limit(&c->mpay, c->acc->mpay);
-    accounts_min_limit(&c->msubs, c->acc->msubs);
+    client_min_limit(&c->mpay, c->acc->mpay);
+    client_min_limit(&c->msubs, c->acc->msubs);
     if (!c->srv)
         return;
     options *o = server_get_opts(c->srv);
     int32_t mpay = o->max_payload == 0 ? -1 : o->max_payload;
     int32_t msubs = o->max_subs == 0 ? -1 : (int32_t)o->max_subs;
     bool was_unlimited = __atomic_load_n(&c->mpay, __ATOMIC_RELAXED) == -1;
-    if (accounts_min_limit(&c->mpay, mpay) && !was_unlimited)
+    if (client_min_limit(&c->mpay, mpay) && !was_unlimited)
         client_debugf(c, "Max Payload set to %d from server overrides account or user config", o->max_payload);
     was_unlimited = c->msubs == -1;
-    if (accounts_min_limit(&c->msubs, msubs) && !was_unlimited)
+    if (client_min_limit(&c->msubs, msubs) && !was_unlimited)
         client_debugf(c, "Max Subscriptions set to %d from server overrides account or user config", o->max_subs);
 }
 
@@ -534,8 +534,10 @@ int account_add_stream_export(account *a, const char *subject, char **accounts, 
         }
     }
     account_stream_export *n = realloc(a->stream_exports, (size_t)(a->nstream_exports + 1) * sizeof(*n));
-    if (!n)
+    if (!n) {
+        accounts_errf(err, errlen, "out of memory");
         return -1;
+    }
     a->stream_exports = n;
     account_stream_export *e = &n[a->nstream_exports];
     memset(e, 0, sizeof(*e));
@@ -566,8 +568,10 @@ int account_add_service_export(account *a, const char *subject, account_resp_typ
     }
     if (!e) {
         account_service_export *n = realloc(a->service_exports, (size_t)(a->nservice_exports + 1) * sizeof(*n));
-        if (!n)
+        if (!n) {
+            accounts_errf(err, errlen, "out of memory");
             return -1;
+        }
         a->service_exports = n;
         e = &n[a->nservice_exports];
         memset(e, 0, sizeof(*e));
@@ -955,6 +959,7 @@ int account_add_service_import(struct server *s, account *a, account *dest, cons
     if (se) {
         si->rt = se->rt;
         si->threshold = se->threshold;
+        si->se = se->subject;
     }
     si->from = strdup(from);
     si->to = strdup(to);
@@ -1182,6 +1187,21 @@ char *account_stream_import_subject(const subscription *sub, const char *subject
 
 /* ---- service import processing --------------------------------------------------------------- */
 
+/* The exports a message is being routed through on this thread (Go
+ * c.pa.psi): an import of an export already on the path is a cycle and
+ * is dropped. Bounded depth also bounds recursion. */
+#define MAX_SERVICE_IMPORT_DEPTH 32
+static __thread const void *accounts_psi[MAX_SERVICE_IMPORT_DEPTH];
+static __thread int accounts_si_depth;
+
+static bool accounts_psi_has(const void *se, int upto)
+{
+    for (int i = 0; se && i < upto; i++)
+        if (accounts_psi[i] == se)
+            return true;
+    return false;
+}
+
 static uint64_t accounts_hash(const char *p, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -1265,6 +1285,7 @@ static bool account_add_resp_service_import(account *exp, account *dest, const c
     e->to = t;
     e->dest = dest;
     e->singleton = si->rt == ACCOUNT_RESP_SINGLETON;
+    e->se = si->se;
     int64_t now = accounts_mono_ns();
     e->expires = now + si->threshold;
     pthread_mutex_lock(&exp->mu);
@@ -1330,7 +1351,7 @@ static bool client_deliver_in_account(struct client *c, account *acc, const char
 
 /* The response path: a reply published on the exporter's "_R_." subject
  * goes back to the requester's account. */
-static bool client_process_service_response(struct client *c, account *exp, const char *subject, size_t slen,
+static bool account_process_service_import_response(struct client *c, account *exp, const char *subject, size_t slen,
                                             const char *msg, size_t mlen)
 {
     pthread_mutex_lock(&exp->mu);
@@ -1338,9 +1359,15 @@ static bool client_process_service_response(struct client *c, account *exp, cons
     account *dest = e ? e->dest : NULL;
     char *to = e ? strdup(e->to) : NULL;
     bool singleton = e ? e->singleton : true;
+    const void *se = e ? e->se : NULL;
     pthread_mutex_unlock(&exp->mu);
     if (!to)
         return false;
+    if (accounts_psi_has(se, accounts_si_depth - 1)) {
+        free(to);
+        return false;
+    }
+    accounts_psi[accounts_si_depth - 1] = se;
     bool did = client_deliver_in_account(c, dest, to, strlen(to), NULL, 0, msg, mlen);
     free(to);
     if (!did || singleton || mlen == LEN_CR_LF) {
@@ -1355,11 +1382,6 @@ static bool client_process_service_response(struct client *c, account *exp, cons
     return did;
 }
 
-/* Nesting of service import hops on this thread (config cycles are
- * refused; this only bounds pathological chains of responses). */
-static __thread int accounts_si_depth;
-#define MAX_SERVICE_IMPORT_DEPTH 32
-
 static bool client_process_service_import_hop(struct client *c, account_service_import *si, const char *subject,
                                               size_t slen, const char *reply, size_t rlen, const char *msg,
                                               size_t mlen);
@@ -1370,8 +1392,10 @@ bool client_process_service_import(struct client *c, subscription *sub, const ch
     account_service_import *si = sub->im;
     if (!si || accounts_si_depth >= MAX_SERVICE_IMPORT_DEPTH)
         return false;
-    accounts_si_depth++;
-    bool did = si->resp_wildcard ? client_process_service_response(c, si->acc, subject, slen, msg, mlen)
+    if (!si->resp_wildcard && accounts_psi_has(si->se, accounts_si_depth))
+        return false;
+    accounts_psi[accounts_si_depth++] = si->resp_wildcard ? NULL : si->se;
+    bool did = si->resp_wildcard ? account_process_service_import_response(c, si->acc, subject, slen, msg, mlen)
                                  : client_process_service_import_hop(c, si, subject, slen, reply, rlen, msg, mlen);
     accounts_si_depth--;
     return did;

@@ -107,6 +107,8 @@ typedef struct account_service_import {
     account_resp_type rt;
     int64_t threshold;
     subscription *sub;     /* owned internal subscription (in owner->sl) */
+    const void *se;        /* identity of the export served (its subject
+                              string) or NULL: cycle detection (Go si.se) */
 } account_service_import;
 
 /* A pending response route in the exporter (Go response serviceImport). */
@@ -116,6 +118,7 @@ typedef struct account_resp_entry {
     char *to;             /* the requester's reply subject */
     int64_t expires;      /* monotonic ns */
     bool singleton;
+    const void *se;       /* export identity of the request (Go rsi.se) */
     char reply[];         /* the mapped reply subject (key) */
 } account_resp_entry;
 

@@ -670,7 +670,7 @@ static int out_reserve(char **buf, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return 0;
-    size_t ncap = *cap ? *cap : 1024;
+    size_t ncap = *cap ? *cap : 256; /* idle clients only queue INFO/PONG */
     while (ncap < need)
         ncap *= 2;
     char *nb = realloc(*buf, ncap);
@@ -2014,9 +2014,6 @@ static void client_flush_consumer(client *d, server_io_loop *cur)
     pthread_mutex_unlock(&d->mu);
 }
 
-/* Flush sets larger than this are released once drained. */
-#define FLUSH_SET_KEEP 4096
-
 void client_flush_clients(client *c)
 {
     server_io_loop *cur = c->loop;
@@ -2030,34 +2027,11 @@ void client_flush_clients(client *c)
             p->slots[i] = NULL;
             if (d == c)
                 continue;
-            if (on_loop)
-                pcd_add(&cur->fset, d);
-            else
-                client_flush_consumer(d, NULL);
+            client_flush_consumer(d, on_loop ? cur : NULL);
         }
         p->count = 0;
     }
     client_flush_outbound(c);
-}
-
-void client_flush_loop_set(server_io_loop *l)
-{
-    client_pcd *p = &l->fset;
-    if (!p->count)
-        return;
-    for (size_t i = 0; i < p->cap; i++) {
-        client *d = p->slots[i];
-        if (!d)
-            continue;
-        p->slots[i] = NULL;
-        client_flush_consumer(d, l);
-    }
-    p->count = 0;
-    if (p->cap > FLUSH_SET_KEEP) {
-        free(p->slots);
-        p->slots = NULL;
-        p->cap = 0;
-    }
 }
 
 /* ---- close --------------------------------------------------------------------------------------- */

@@ -327,13 +327,10 @@ void client_flush_signal(client *c);
 /* Go flushOutbound: writes what is pending. Client's loop thread only,
  * client lock NOT held. Returns true when nothing is left to wait for. */
 bool client_flush_outbound(client *c);
-/* Go flushClients: flushes every client collected in c's pcd set. On c's
- * loop thread the consumers join the loop's flush set (written once per
- * loop iteration by client_flush_loop_set); c itself is flushed now. */
+/* Go flushClients: flushes every client collected in c's pcd set: same
+ * loop ones directly, other loops' ones directly from this thread when
+ * their loop has no write in flight, else by signalling their loop. */
 void client_flush_clients(client *c);
-/* Writes (or hands to their loops) every consumer in l's flush set.
- * Loop thread of l, from its uv_check callback. */
-void client_flush_loop_set(struct server_io_loop *l);
 
 /* Go closeConnection. Any thread; client lock not held. Idempotent. */
 void client_close_connection(client *c, closed_state reason);

@@ -2343,7 +2343,7 @@ int server_monitor_addr(server *s)
 static void metric(jbuf *b, const char *name, const char *type, const char *help, const char *labels,
                    double value, bool header)
 {
-    char line[512];
+    char line[1024];
     if (header) {
         snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
         jb_puts(b, line);

@@ -752,9 +752,6 @@ static void on_loop_prepare(uv_prepare_t *p)
 static void on_loop_check(uv_check_t *ch)
 {
     server_io_loop *l = ch->data;
-    /* One write per consumer for everything this iteration delivered;
-     * before the seq bump so no consumer in the set can be freed yet. */
-    client_flush_loop_set(l);
     atomic_fetch_add(&l->seq, 1); /* even: running callbacks */
 }
 
@@ -1399,7 +1396,6 @@ void server_free(server *s)
         free(l->new_fds);
         free(l->batch);
         free(l->batch_work);
-        free(l->fset.slots);
         uv_loop_close(&l->loop);
         pthread_mutex_destroy(&l->mu);
     }

@@ -47,8 +47,6 @@ typedef struct server_io_loop {
     _Atomic uint64_t seq;   /* odd in the poll phase (I/O callbacks), even outside */
     atomic_bool exited;
     int nclients;           /* open client handles (loop thread only) */
-    client_pcd fset;        /* consumers to flush at the end of this loop
-                               iteration (uv_check; loop thread only) */
     bool stopping;          /* loop thread only */
 
     pthread_mutex_t mu;

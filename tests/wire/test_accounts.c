@@ -396,6 +396,38 @@ START_TEST(test_libnats_stream_import_prefix)
 }
 END_TEST
 
+/* test/accounts_cycles_test.go TestServiceImportReplyMatchCycleMultiHops:
+ * ">" service imports chained A -> B -> C still answer requests. */
+START_TEST(test_service_import_reply_match_cycle_multi_hops)
+{
+    wire_server_t *s = wire_server_start("accounts {\n"
+                                         " A { users: [{user: d, pass: d}]\n"
+                                         "     imports [ {service: {account: B, subject: \">\"}} ] }\n"
+                                         " B { exports [ {service: \">\"} ]\n"
+                                         "     imports [ {service: {account: C, subject: \">\"}} ] }\n"
+                                         " C { users: [{user: x, pass: x}]\n exports [ {service: \">\"} ] }\n"
+                                         "}\n"
+                                         "no_auth_user: d\n");
+    natsConnection *c = nats_as(s, "x");
+    natsSubscription *sub = NULL;
+    ck_assert_int_eq(natsConnection_Subscribe(&sub, c, "foo", on_help, NULL), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(c), NATS_OK);
+    char url[128];
+    snprintf(url, sizeof(url), "nats://127.0.0.1:%d", s->port);
+    natsConnection *a = NULL;
+    ck_assert_int_eq(natsConnection_ConnectTo(&a, url), NATS_OK);
+    natsMsg *r = NULL;
+    ck_assert_int_eq(natsConnection_RequestString(&r, a, "foo", "", WIRE_TIMEOUT), NATS_OK);
+    ck_assert_str_eq(natsMsg_GetData(r), "I will help you");
+    natsMsg_Destroy(r);
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(a);
+    natsConnection_Destroy(c);
+    ck_assert_int_eq(nats_CloseAndWait(10000), NATS_OK);
+    wire_server_free(s);
+}
+END_TEST
+
 /* Weighted mapping: 20% to w.a, 80% to w.b, within a tolerance. */
 START_TEST(test_libnats_weighted_mapping)
 {
@@ -459,6 +491,7 @@ static Suite *accounts_suite(void)
     tcase_add_test(tc, test_libnats_service_across_accounts);
     tcase_add_test(tc, test_libnats_stream_import_prefix);
     tcase_add_test(tc, test_libnats_weighted_mapping);
+    tcase_add_test(tc, test_service_import_reply_match_cycle_multi_hops);
 #endif
     suite_add_tcase(s, tc);
     return s;

@@ -376,7 +376,7 @@ START_TEST(test_service_import_with_streamed_response_and_eof)
     send_str(afd, "SUB foo 1\r\nPING\r\n");
     free(read_until(afd, "PONG\r\n", 2000));
     for (int i = 0; i < 3; i++) {
-        char buf[512];
+        char buf[1024];
         snprintf(buf, sizeof(buf), "SUB inbox.%d %d\r\nPUB foo_request inbox.%d 4\r\nXOXO\r\n", i, 10 + i, i);
         send_str(bfd, buf);
         char *got = read_until(afd, "XOXO\r\n", 2000);

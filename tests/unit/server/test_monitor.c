@@ -636,6 +636,116 @@ START_TEST(test_monitor_connz_sorted_by_subs)
 }
 END_TEST
 
+static server *run_server_conf(const char *conf)
+{
+    options *o = monitor_options();
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o, conf, &pe);
+    ck_assert_msg(rc == 0, "config: %s", pe.errors_count ? pe.errors[0] : "?");
+    opts_process_err_free(&pe);
+    return run_server_opts(o);
+}
+
+START_TEST(test_monitor_varz_metadata)
+{
+    server *s = run_server_conf("server_metadata { key2: value2, key1: value1 }\n"
+                                "server_tags: [\"a:1\", \"b\"]\n");
+    char err[64];
+    json_t *v = server_varz(s, err, sizeof(err));
+    json_t *md = json_object_get(v, "metadata");
+    ck_assert_int_eq(json_object_size(md), 2);
+    ck_assert_str_eq(jstr(md, "key1"), "value1");
+    ck_assert_str_eq(jstr(md, "key2"), "value2");
+    ck_assert_int_eq(json_array_size(json_object_get(v, "tags")), 2);
+    /* Go prints map keys sorted. */
+    char *txt = monitor_json_marshal(md, NULL);
+    ck_assert_str_eq(txt, "{\"key1\":\"value1\",\"key2\":\"value2\"}");
+    free(txt);
+    json_decref(v);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_varz_feature_flags)
+{
+    /* Only flags the server knows are reported; configured values win. */
+    server *s = run_server_conf("feature_flags { js_ack_fc_v2: true, not_a_flag: true }\n");
+    char err[64];
+    json_t *v = server_varz(s, err, sizeof(err));
+    json_t *ff = json_object_get(v, "feature_flags");
+    ck_assert_int_eq(json_object_size(ff), 2);
+    ck_assert(json_is_true(json_object_get(ff, "js_ack_fc_v2")));
+    ck_assert(json_is_false(json_object_get(ff, "js_raft_delete_range")));
+    json_decref(v);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_last)
+{
+    server *s = run_monitor_server();
+    int fds[3];
+    for (int i = 0; i < 3; i++)
+        fds[i] = client_sub_pub(s, NULL);
+    /* Make the first client the most recently active one. */
+    usleep(20000);
+    client_send_flush(fds[0], "PUB foo 1\r\nx\r\n");
+    json_t *c = poll_json(s, "/connz?sort=last");
+    json_t *a = conns_of(c);
+    ck_assert_int_eq(json_array_size(a), 3);
+    for (size_t i = 1; i < 3; i++)
+        ck_assert(strcmp(jstr(json_array_get(a, i - 1), "last_activity"),
+                         jstr(json_array_get(a, i), "last_activity")) >= 0);
+    ck_assert_int_eq(jint(json_array_get(a, 0), "cid"), 1);
+    json_decref(c);
+    /* Idle is the reverse view of the same data: most idle first. */
+    c = poll_json(s, "/connz?sort=idle");
+    a = conns_of(c);
+    ck_assert_int_ne(jint(json_array_get(a, 0), "cid"), 1);
+    ck_assert_int_eq(jint(json_array_get(a, 2), "cid"), 1);
+    json_decref(c);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_uptime)
+{
+    server *s = run_monitor_server();
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = client_sub_pub(s, NULL);
+        usleep(10000);
+    }
+    /* Ascending uptime: the newest connection first. */
+    json_t *c = poll_json(s, "/connz?sort=uptime");
+    json_t *a = conns_of(c);
+    ck_assert_int_eq(jint(json_array_get(a, 0), "cid"), 3);
+    ck_assert_int_eq(jint(json_array_get(a, 2), "cid"), 1);
+    json_decref(c);
+    for (int i = 0; i < 3; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_pending)
+{
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    json_t *c = poll_json(s, "/connz?sort=pending");
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    ck_assert_int_ge(jint(json_array_get(conns_of(c), 0), "pending_bytes"), 0);
+    json_decref(c);
+    c = poll_json(s, "/connz?sort=rtt");
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    json_decref(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_monitor_connz_sorted_by_stop_on_open)
 {
     server *s = run_monitor_server();
@@ -1335,6 +1445,8 @@ int main(void)
     tcase_add_test(tc, test_monitor_no_port);
     tcase_add_test(tc, test_monitor_http_base_path);
     tcase_add_test(tc, test_monitor_handle_varz);
+    tcase_add_test(tc, test_monitor_varz_metadata);
+    tcase_add_test(tc, test_monitor_varz_feature_flags);
     tcase_add_test(tc, test_monitor_connz);
     tcase_add_test(tc, test_monitor_connz_bad_params);
     tcase_add_test(tc, test_monitor_connz_with_subs);
@@ -1347,6 +1459,9 @@ int main(void)
     tcase_add_test(tc, test_monitor_connz_sorted_by_cid);
     tcase_add_test(tc, test_monitor_connz_sorted_by_bytes_and_msgs);
     tcase_add_test(tc, test_monitor_connz_sorted_by_subs);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_last);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_uptime);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_pending);
     tcase_add_test(tc, test_monitor_connz_sorted_by_stop_on_open);
     tcase_add_test(tc, test_monitor_connz_sorted_by_reason_on_open);
     tcase_add_test(tc, test_monitor_connz_sorted_by_reason);
