@@ -955,9 +955,10 @@ static int server_build_nkeys_and_users_from_options(server *s, server_auth *a)
     return 0;
 }
 
-void server_auth_free(server *s)
+/* Frees one users/nkeys table (also as a deferred free after a reload). */
+static void auth_table_free(void *p)
 {
-    server_auth *a = s->auth;
+    server_auth *a = p;
     if (!a)
         return;
     for (int i = 0; i < a->users_count; i++) {
@@ -974,6 +975,11 @@ void server_auth_free(server *s)
     }
     free(a->nkeys);
     free(a);
+}
+
+void server_auth_free(server *s)
+{
+    auth_table_free(s->auth);
     s->auth = NULL;
 }
 
@@ -984,11 +990,10 @@ int server_configure_authorization(server *s, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    s->auth = a;
     options *o = s->opts;
     if (o->nkeys_count > 0 || o->users_count > 0) {
         if (server_build_nkeys_and_users_from_options(s, a) != 0) {
-            server_auth_free(s);
+            auth_table_free(a);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -996,6 +1001,11 @@ int server_configure_authorization(server *s, char *err, size_t errlen)
     } else if (!auth_empty(o->username) || !auth_empty(o->authorization)) {
         a->auth_required = true;
     }
+    /* Publish the complete table; a table replaced by a reload is freed
+     * once no loop can still be reading it. */
+    server_auth *old = __atomic_exchange_n(&s->auth, a, __ATOMIC_ACQ_REL);
+    if (old)
+        server_defer_free(s, auth_table_free, old);
     return 0;
 }
 

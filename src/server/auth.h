@@ -65,8 +65,10 @@ typedef struct client_perms client_perms;
 
 /* Go configureAuthorization (with buildNkeysAndUsersFromOptions and
  * assignGlobalAccountToOrphanUsers): builds s->auth from the options.
- * Called once by server_new after the global account exists. Returns 0,
- * or -1 with a message in err (allocation failure). */
+ * Called by server_new after the global account exists and by config
+ * reload: the new table is published atomically and the replaced one is
+ * freed after a loop grace period. Returns 0, or -1 with a message in err
+ * (allocation failure; the current table is kept). */
 int server_configure_authorization(struct server *s, char *err, size_t errlen);
 
 /* Frees s->auth (server_free). */

@@ -6706,6 +6706,14 @@ static options *opts_flag_error(options *o, opts_cli_state *st, const opts_cli_c
     return NULL;
 }
 
+/* Go FlagSnapshot (written by opts_configure_options on the main thread). */
+static options *opts_flag_snapshot_v;
+
+const options *opts_flag_snapshot(void)
+{
+    return opts_flag_snapshot_v;
+}
+
 options *opts_configure_options(int argc, char **argv, const opts_cli_callbacks *cb, bool *signal_sent, char *err,
                                 size_t errlen)
 {
@@ -6784,6 +6792,12 @@ options *opts_configure_options(int argc, char **argv, const opts_cli_callbacks 
                 opts_track_explicit_val(m, "JetStream", o->jet_stream);
             }
         }
+    }
+    /* Go FlagSnapshot: the flag values alone, re-applied by config reload. */
+    {
+        options *snap = options_clone(o);
+        options_free(opts_flag_snapshot_v);
+        opts_flag_snapshot_v = snap;
     }
 
     if (!opts_empty(l.signal)) {

@@ -720,6 +720,11 @@ typedef struct opts_cli_callbacks {
 options *opts_configure_options(int argc, char **argv, const opts_cli_callbacks *cb,
                                 bool *signal_sent, char *err, size_t errlen);
 
+/* Go FlagSnapshot: the options as set by the command line flags alone
+ * (before the config file), kept by the last opts_configure_options call;
+ * NULL when it was never called. Borrowed; config reload reads it. */
+const options *opts_flag_snapshot(void);
+
 /* Go MergeOptions: returns new options = file_opts overridden by the
  * flag_opts values that were set. Caller owns the result (inputs untouched).
  * NULL inputs behave as in Go (the other one is cloned). */

@@ -1,6 +1,7 @@
 /* The server (server/server.go): lifecycle, listener, I/O loops, INFO,
  * client registry, lame duck mode, pid and ports files. */
 #include "server/server.h"
+#include "server/reload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1083,8 +1084,7 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
 
 /* ---- pid / ports files ----------------------------------------------------------------------- */
 
-/* Go logPid. */
-static int server_log_pid(server *s, char *err, size_t errlen)
+int server_log_pid(server *s, char *err, size_t errlen)
 {
     FILE *f = fopen(s->opts->pid_file, "w");
     if (!f) {
@@ -1149,8 +1149,7 @@ static void server_append_urls(server *s, sbuf *b)
     }
 }
 
-/* Go logPorts. */
-static void server_log_ports(server *s)
+void server_log_ports(server *s)
 {
     char *path = server_port_file(s, NULL);
     if (!path)
@@ -1170,6 +1169,7 @@ static void server_log_ports(server *s)
     }
     fclose(f);
     free(b.p);
+    free(s->ports_file);
     s->ports_file = path;
 }
 
@@ -1406,6 +1406,7 @@ void server_free(server *s)
     server_free_accounts(s);
     monitor_free(s->mon);
     free(s->ports_file);
+    server_reload_free(s);
     free(s->name);
     free(s->info_host);
     options_free(s->opts);

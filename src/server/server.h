@@ -121,6 +121,7 @@ typedef struct server {
     _Atomic int64_t in_msgs, in_bytes, out_msgs, out_bytes;
     _Atomic int64_t slow_consumers, stale_connections;
     struct monitor *mon;      /* monitoring state (monitor.c), owned */
+    struct reload_state *reload; /* reload.c: options replaced by reloads (owned) */
 } server;
 
 /* Go NewServer: validates opts and builds a server that is not running
@@ -212,6 +213,14 @@ client *server_get_client(server *s, uint64_t cid);
 
 /* Go portFile: the ports file path for dir (malloc'd) or NULL. */
 char *server_port_file(server *s, const char *dir);
+
+/* Go logPid: writes the pid to opts->pid_file. Returns 0 or -1 with the
+ * reason in err. */
+int server_log_pid(server *s, char *err, size_t errlen);
+
+/* Go logPorts: writes the ports file into opts->ports_file_dir (when set)
+ * and remembers its path in s->ports_file (freeing a previous one). */
+void server_log_ports(server *s);
 
 /* Queues work for c on its loop (any thread; c->mu may be held). */
 void server_io_loop_queue_work(server_io_loop *l, client *c, uint32_t work);

@@ -91,6 +91,28 @@ START_TEST(test_c_parse_markers)
 }
 END_TEST
 
+START_TEST(test_c_parse_http_reason_phrase)
+{
+    /* The HTTP 501 reason phrase alone is Go's net/http text, not a marker;
+     * the same words inside a longer literal still are. */
+    char phrase[32], src[512];
+    snprintf(phrase, sizeof phrase, "%s %s", "Not", "Implemented");
+    snprintf(src, sizeof src,
+             "const char *status_text(int c)\n{\n    if (c == 501)\n        return \"%s\";\n"
+             "    return \"\";\n}\n"
+             "int later(int x)\n{\n    if (x)\n        return -1;\n    puts(\"%s yet\");\n"
+             "    return 0;\n}\n",
+             phrase, phrase);
+    pt_cindex idx = {0};
+    ck_assert_int_eq(pt_c_parse("src/server/monitor_http.c", src, strlen(src), false, &idx), 0);
+    ck_assert_ptr_null(find(&idx, "status_text")->stub);
+    ck_assert_ptr_nonnull(find(&idx, "later")->stub);
+    /* the literal itself and the function it makes a stub */
+    ck_assert_uint_eq(idx.hits.n, 2);
+    pt_cindex_free(&idx);
+}
+END_TEST
+
 static const char t_fixture[] =
     "#include <check.h>\n"
     "#define EXPECT_OK(x) ck_assert_int_eq((x), 0)\n"
@@ -221,6 +243,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_c_parse_definitions);
     tcase_add_test(tc, test_c_parse_markers);
+    tcase_add_test(tc, test_c_parse_http_reason_phrase);
     tcase_add_test(tc, test_c_parse_check_tests);
     tcase_add_test(tc, test_c_parse_errors);
     tcase_add_test(tc, test_c_find_prefers_file);
