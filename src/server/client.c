@@ -1624,7 +1624,8 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
         pcd_add(&c->pcd, d);
         /* Go stalls a fast producer while the consumer is over 3/4 of its
          * max pending; here the producer's reads pause after this batch. */
-        if (c->kind == CLIENT_KIND_CLIENT && c->loop && !c->in.stall_on && d->out.pb > d->out.mp / 4 * 3) {
+        if (c->kind == CLIENT_KIND_CLIENT && c->loop && !c->in.stall_on && d->out.pb > d->out.mp / 4 * 3 &&
+            !server_get_opts(c->srv)->no_fast_producer_stall) {
             client_retain(d);
             c->in.stall_on = d;
         }
@@ -2588,4 +2589,63 @@ char *client_remove_secrets_from_trace(const char *arg, size_t len, size_t *out_
     char *out = client_redact(client_match_exact_auth, first, n1, out_len);
     free(first);
     return out;
+}
+
+/* ---- config reload ------------------------------------------------------------ */
+
+void client_process_subs_on_config_reload(client *c)
+{
+    subscription **removed = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&c->mu);
+    account *acc = c->acc;
+    if (!c->perms || c->subs_closed || c->subs.count == 0) {
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
+    removed = calloc(c->subs.count, sizeof(*removed));
+    for (size_t i = 0; removed && i < c->subs.cap; i++) {
+        subscription *sub = c->subs.slots[i];
+        if (!sub || sub == &client_sub_tombstone)
+            continue;
+        if (client_can_subscribe(c, sub->subject, sub->subject_len, sub->queue, sub->queue_len))
+            continue;
+        /* What client_unsubscribe does, under the lock already held. */
+        if (sub_map_del(&c->subs, sub)) {
+            if (acc)
+                sublist_remove(acc->sl, sub);
+            if (sub->shadow)
+                client_remove_shadow_subscriptions(c, sub);
+            __atomic_store_n(&sub->closed, 1, __ATOMIC_RELEASE);
+            removed[n++] = sub;
+        }
+    }
+    char user[600] = "";
+    client_get_auth_user(c, user, sizeof(user));
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n; i++) {
+        subscription *sub = removed[i];
+        char qs[600], qsid[300], qq[300], msg[1400];
+        parser_go_quote(sub->subject, sub->subject_len, qs, sizeof(qs));
+        parser_go_quote(sub->sid, sub->sid_len, qsid, sizeof(qsid));
+        if (sub->queue) {
+            parser_go_quote(sub->queue, sub->queue_len, qq, sizeof(qq));
+            snprintf(msg, sizeof(msg), "Permissions Violation for Subscription to %s using queue %s (sid %s)", qs, qq,
+                     qsid);
+            client_send_err(c, msg);
+            if (c->srv)
+                server_noticef(c->srv, "Removed sub %s using queue %s (sid %s) for %s - not authorized", qs, qq, qsid,
+                               user);
+        } else {
+            snprintf(msg, sizeof(msg), "Permissions Violation for Subscription to %s (sid %s)", qs, qsid);
+            client_send_err(c, msg);
+            if (c->srv)
+                server_noticef(c->srv, "Removed sub %s (sid %s) for %s - not authorized", qs, qsid, user);
+        }
+        if (c->srv)
+            server_defer_free(c->srv, sub_free_cb, sub);
+        else
+            free(sub);
+    }
+    free(removed);
 }

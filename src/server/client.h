@@ -309,6 +309,11 @@ bool client_process_msg_results(client *c, sublist_result *r, const char *msg, s
  * unreached max and !force. Takes the client lock. */
 void client_unsubscribe(client *c, struct account *acc, subscription *sub, bool force, bool remove);
 
+/* Go processSubsOnConfigReload (permissions part): after a reload changed
+ * c's permissions, removes the subscriptions they no longer allow, with
+ * Go's -ERR and notice for each. Any thread; takes the client lock. */
+void client_process_subs_on_config_reload(client *c);
+
 /* Go (c *client) clearAccountSubs: drops every subscription of c from its
  * account (close: keep them listed in c for the final free). */
 void client_clear_account_subs(client *c, bool close);

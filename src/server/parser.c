@@ -189,7 +189,8 @@ static inline bool parser_scan_arg(parse_state *ps, const char *buf, int len, in
     const char *start = buf + *i;
     const char *nl = memchr(start, '\n', (size_t)(len - *i));
     size_t span = nl ? (size_t)(nl - start) : (size_t)(len - *i);
-    if (memchr(start, '\r', span))
+    /* The usual "\r\n" ending settles drop without a second scan. */
+    if ((nl && nl > start && nl[-1] == '\r') || memchr(start, '\r', span))
         ps->drop = 1;
     if (!nl) {
         *i = len - 1;
@@ -420,8 +421,17 @@ int client_parse(client *c, const char *buf, size_t blen)
                 ps->drop = 0;
                 ps->as = i + 1;
                 ps->state = MSG_PAYLOAD;
-                if (!ps->msg_set)
+                if (!ps->msg_set) {
                     i = ps->as + ps->pa.size - LEN_CR_LF;
+                    /* Payload and CRLF all in this buffer: finish the
+                     * message now (what MSG_PAYLOAD/MSG_END_R would do). */
+                    int end = ps->as + ps->pa.size;
+                    if (end + 1 < len && buf[end] == '\r' && buf[end + 1] == '\n') {
+                        i = end + 1;
+                        b = '\n';
+                        goto msg_end_n;
+                    }
+                }
             } else {
                 ARG_BYTE();
             }
@@ -452,6 +462,7 @@ int client_parse(client *c, const char *buf, size_t blen)
             ps->state = MSG_END_N;
             break;
         case MSG_END_N:
+        msg_end_n:
             if (b != '\n')
                 goto parse_err;
             if (ps->msg_set) {

@@ -256,7 +256,6 @@ static const struct {
     {"tls", "TLS, issue 8"},
     {"cluster", "routes and clustering"},
     {"websocket", "WebSocket"},
-    {"reload", "config reload (batch 7)"},
 };
 
 bool wire_require_feature(const char *test, const char *feature)

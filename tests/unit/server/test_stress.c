@@ -69,6 +69,7 @@ typedef struct conn {
     int fd;
     char *buf;
     size_t len, cap;
+    uint64_t cid; /* client_id from INFO */
 } conn;
 
 static bool conn_write(conn *c, const char *p, size_t n)
@@ -159,6 +160,10 @@ static bool conn_open(conn *c, int port, bool headers)
     if (strncmp(c->buf, "INFO ", 5) != 0)
         return false;
     char *e = find_crlf(c->buf, c->len);
+    *e = '\0';
+    const char *id = strstr(c->buf, "\"client_id\":");
+    if (id)
+        c->cid = strtoull(id + strlen("\"client_id\":"), NULL, 10);
     conn_consume(c, (size_t)(e + 2 - c->buf));
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "CONNECT {\"verbose\":false,\"pedantic\":false,\"protocol\":1,\"headers\":%s}\r\n",
@@ -523,7 +528,7 @@ static void *churn_main(void *arg)
 
 /* ---- the test ---- */
 
-static server *run_server(void)
+static server *run_server(bool no_fast_producer_stall)
 {
     options *o = options_new();
     ck_assert_ptr_nonnull(o);
@@ -532,6 +537,7 @@ static server *run_server(void)
     o->no_log = true;
     o->no_sigs = true;
     o->disable_short_first_ping = true;
+    o->no_fast_producer_stall = no_fast_producer_stall;
     /* Subscribers on a loaded (sanitized) machine may lag for seconds. */
     o->write_deadline = 120LL * 1000 * 1000 * 1000;
     char err[512];
@@ -550,7 +556,7 @@ START_TEST(test_stress_pub_sub_all_loops)
         nmsgs = atoi(env);
     queue_seen = calloc((size_t)NPUB * (size_t)nmsgs, 1);
     ck_assert_ptr_nonnull(queue_seen);
-    server *s = run_server();
+    server *s = run_server(false);
     int port = server_client_port(s);
 
     /* Subscribers, on every loop (accepts go round-robin). */
@@ -657,12 +663,88 @@ START_TEST(test_stress_pub_sub_all_loops)
 }
 END_TEST
 
+/* Publishes one message to a consumer made to look 3/4 full and returns
+ * the milliseconds until the producer's PONG (its stall, if any). */
+static int64_t stalled_publish(server *s, int port, conn *slow)
+{
+    client *sc = server_get_client(s, slow->cid);
+    ck_assert_ptr_nonnull(sc);
+    pthread_mutex_lock(&sc->mu);
+    int64_t bump = sc->out.mp / 4 * 3 + 100;
+    sc->out.pb += bump; /* never drains below the threshold on its own */
+    pthread_mutex_unlock(&sc->mu);
+
+    conn prod;
+    ck_assert(conn_open(&prod, port, false));
+    ck_assert(conn_ping_pong(&prod, 10000));
+    int64_t start = now_ms();
+    const char *pub = "PUB foo 5\r\nHELLO\r\n";
+    ck_assert(conn_write(&prod, pub, strlen(pub)));
+    /* The message is delivered at once (the stall only pauses the
+     * producer's next reads)... */
+    int64_t end = now_ms() + 10000;
+    while (!memmem(slow->buf ? slow->buf : "", slow->len, "MSG foo 1 5\r\nHELLO\r\n", 20) && now_ms() < end)
+        ck_assert_int_ge(conn_fill(slow, 100), 0);
+    ck_assert_msg(slow->buf && memmem(slow->buf, slow->len, "MSG foo 1 5\r\nHELLO\r\n", 20), "message not delivered");
+    /* ... and the producer's PING, sent after that, waits for the stall. */
+    ck_assert(conn_ping_pong(&prod, 10000));
+    int64_t elapsed = now_ms() - start;
+    conn_close(&prod);
+
+    pthread_mutex_lock(&sc->mu);
+    sc->out.pb -= bump;
+    pthread_mutex_unlock(&sc->mu);
+    client_release(sc);
+    return elapsed;
+}
+
+/* Go TestNoRaceProducerStallLimits: a producer delivering to a consumer
+ * over 3/4 of its max pending is paused (its reads stop) for a bounded
+ * time, then goes on; the message is delivered. */
+START_TEST(test_no_race_producer_stall_limits)
+{
+    server *s = run_server(false);
+    int port = server_client_port(s);
+    conn slow;
+    ck_assert(conn_open(&slow, port, false));
+    ck_assert(conn_write(&slow, "SUB foo 1\r\n", 11));
+    ck_assert(conn_ping_pong(&slow, 10000));
+    int64_t elapsed = stalled_publish(s, port, &slow);
+    /* The consumer stays over the threshold, so the stall runs its full
+     * length (20 ms) before the producer's PING is even read. */
+    ck_assert_int_ge(elapsed, 20);
+    ck_assert_int_eq(server_num_slow_consumers(s), 0);
+    conn_close(&slow);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+/* Go TestNoRaceNoFastProducerStall (the stall part): with
+ * no_fast_producer_stall the same publish is not paused. */
+START_TEST(test_no_race_no_fast_producer_stall)
+{
+    server *s = run_server(true);
+    int port = server_client_port(s);
+    conn slow;
+    ck_assert(conn_open(&slow, port, false));
+    ck_assert(conn_write(&slow, "SUB foo 1\r\n", 11));
+    ck_assert(conn_ping_pong(&slow, 10000));
+    stalled_publish(s, port, &slow);
+    conn_close(&slow);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stress");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_stress_pub_sub_all_loops);
+    tcase_add_test(tc, test_no_race_producer_stall_limits);
+    tcase_add_test(tc, test_no_race_no_fast_producer_stall);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

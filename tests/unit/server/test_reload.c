@@ -1,0 +1,667 @@
+/* Port of server/reload_test.go cases that need no TLS, cluster, accounts
+ * or JetStream. Servers run in-process from a config file in a temp dir;
+ * the file is rewritten and server_reload called. Clients are raw sockets. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/opts.h"
+#include "server/reload.h"
+#include "server/server.h"
+#include "testutil.h"
+
+/* ---- captured log lines ---- */
+
+typedef struct capture {
+    pthread_mutex_t mu;
+    char *text;
+    size_t len;
+} capture;
+
+static void cap_add(void *ctx, const char *label, const char *msg)
+{
+    capture *c = ctx;
+    pthread_mutex_lock(&c->mu);
+    size_t n = strlen(label) + strlen(msg) + 2;
+    c->text = realloc(c->text, c->len + n + 1);
+    c->len += (size_t)sprintf(c->text + c->len, "%s%s\n", label, msg);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cap_notice(void *ctx, const char *m) { cap_add(ctx, "[INF] ", m); }
+static void cap_warn(void *ctx, const char *m) { cap_add(ctx, "[WRN] ", m); }
+static void cap_error(void *ctx, const char *m) { cap_add(ctx, "[ERR] ", m); }
+static void cap_fatal(void *ctx, const char *m) { cap_add(ctx, "[FTL] ", m); }
+static void cap_debug(void *ctx, const char *m) { cap_add(ctx, "[DBG] ", m); }
+static void cap_trace(void *ctx, const char *m) { cap_add(ctx, "[TRC] ", m); }
+
+static capture g_cap = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
+static server_logger g_logger = {&g_cap, cap_notice, cap_warn, cap_fatal, cap_error, cap_debug, cap_trace, NULL, NULL};
+
+static bool cap_has(const char *needle)
+{
+    pthread_mutex_lock(&g_cap.mu);
+    bool ok = g_cap.text && strstr(g_cap.text, needle);
+    pthread_mutex_unlock(&g_cap.mu);
+    return ok;
+}
+
+static void cap_reset(void)
+{
+    pthread_mutex_lock(&g_cap.mu);
+    free(g_cap.text);
+    g_cap.text = NULL;
+    g_cap.len = 0;
+    pthread_mutex_unlock(&g_cap.mu);
+}
+
+/* ---- servers from config files ---- */
+
+#define BASE_CONF "host: 127.0.0.1\nport: -1\n"
+
+static char *g_dir;
+static bool g_log_to_file; /* start_conf: keep the configured logger (no_log off) */
+
+static void write_conf(const char *conf)
+{
+    char *text = NULL;
+    ck_assert(asprintf(&text, BASE_CONF "%s", conf) > 0);
+    free(testutil_write_file(g_dir, "server.conf", text));
+    free(text);
+}
+
+static server *start_conf(const char *conf)
+{
+    cap_reset();
+    g_dir = testutil_tempdir();
+    write_conf(conf);
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/server.conf", g_dir) > 0);
+    char *perr = NULL;
+    options *o = opts_process_config_file(path, &perr);
+    ck_assert_msg(o != NULL, "config: %s", perr ? perr : "");
+    free(perr);
+    free(path);
+    o->no_log = !g_log_to_file;
+    o->no_sigs = true;
+    char err[512];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    if (g_log_to_file)
+        ck_assert_msg(server_configure_logger(s, err, sizeof(err)) == 0, "logger: %s", err);
+    else
+        server_set_logger(s, &g_logger, true, false);
+    server_set_io_threads(s, 2);
+    ck_assert_msg(server_start(s, err, sizeof(err)) == 0, "start: %s", err);
+    ck_assert(server_ready_for_connections(s, 2000));
+    return s;
+}
+
+static void stop_server(server *s)
+{
+    server_shutdown(s);
+    server_free(s);
+    testutil_rmtree(g_dir);
+    free(g_dir);
+    g_dir = NULL;
+}
+
+static void reload_ok(server *s, const char *conf)
+{
+    write_conf(conf);
+    char err[512] = "";
+    ck_assert_msg(server_reload(s, err, sizeof(err)) == 0, "reload: %s", err);
+}
+
+static void reload_fails(server *s, const char *conf, const char *want)
+{
+    write_conf(conf);
+    char err[512] = "";
+    ck_assert_int_eq(server_reload(s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, want) != NULL, "error %s, want %s", err, want);
+}
+
+/* ---- raw clients ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int dial(server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)server_client_port(s));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+static void send_str(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
+}
+
+/* Reads until needle shows up, EOF (*eof set) or ms pass; caller frees. */
+static char *read_until_eof(int fd, const char *needle, int ms, bool *eof)
+{
+    size_t len = 0, cap = 4096;
+    char *p = calloc(1, cap + 1);
+    int64_t end = now_ms() + ms;
+    if (eof)
+        *eof = false;
+    while ((!needle || !strstr(p, needle)) && now_ms() < end) {
+        if (len + 1024 > cap) {
+            cap *= 2;
+            p = realloc(p, cap + 1);
+        }
+        ssize_t n = read(fd, p + len, cap - len);
+        if (n > 0) {
+            len += (size_t)n;
+            p[len] = '\0';
+        } else if (n == 0) {
+            if (eof)
+                *eof = true;
+            break;
+        }
+    }
+    return p;
+}
+
+static void expect_reply(int fd, const char *data, const char *want)
+{
+    if (data)
+        send_str(fd, data);
+    char *got = read_until_eof(fd, want, 2000, NULL);
+    ck_assert_msg(strstr(got, want) != NULL, "expected %s, got %s", want, got);
+    free(got);
+}
+
+/* Connects with the CONNECT json fields given (verbose on); returns the fd
+ * after the reply containing want. */
+static int connect_with(server *s, const char *fields, const char *want)
+{
+    int fd = dial(s);
+    free(read_until_eof(fd, "\r\n", 2000, NULL));
+    char buf[512];
+    snprintf(buf, sizeof(buf), "CONNECT {\"verbose\":true%s%s}\r\nPING\r\n", fields[0] ? "," : "", fields);
+    expect_reply(fd, buf, want);
+    return fd;
+}
+
+static void expect_closed(int fd, const char *want)
+{
+    bool eof = false;
+    char *got = read_until_eof(fd, NULL, 3000, &eof);
+    ck_assert_msg(eof, "connection still open");
+    if (want)
+        ck_assert_msg(strstr(got, want) != NULL, "expected %s before close, got %s", want, got);
+    free(got);
+}
+
+static void expect_open(int fd)
+{
+    expect_reply(fd, "PING\r\n", "PONG\r\n");
+}
+
+/* ---- reload_test.go ---- */
+
+START_TEST(test_config_reload_no_config_file)
+{
+    options *o = options_new();
+    o->host = strdup("127.0.0.1");
+    o->port = -1;
+    o->no_log = true;
+    o->no_sigs = true;
+    char err[512];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(server_reload(s, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "can only reload config when a file is provided using -c or --config");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_unsupported)
+{
+    server *s = start_conf("server_name: \"A\"\nmax_payload: 1000\n");
+    options *before = server_get_opts(s);
+    reload_fails(s, "server_name: \"B\"\nmax_payload: 2000\n",
+                 "config reload not supported for ServerName: old=A, new=B");
+    ck_assert_ptr_eq(server_get_opts(s), before);
+    ck_assert_int_eq(server_get_opts(s)->max_payload, 1000);
+    /* Fields Go does not reload either. */
+    reload_fails(s, "server_name: \"A\"\nmax_subscriptions: 5\n",
+                 "config reload not supported for MaxSubs: old=0, new=5");
+    reload_fails(s, "server_name: \"A\"\nlame_duck_duration: \"40s\"\n",
+                 "config reload not supported for LameDuckDuration: old=2m0s, new=40s");
+    reload_fails(s, "server_name: \"A\"\nhttp_port: 8222\n", "config reload not supported for HTTPPort: old=0, new=8222");
+    reload_fails(s, "server_name: \"A\"\naccounts { X {} }\n",
+                 "config reload not supported for Accounts: accounts reload is not supported yet");
+    ck_assert(!cap_has("Reloaded server configuration"));
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_invalid_config)
+{
+    server *s = start_conf("max_payload: 1000\n");
+    options *before = server_get_opts(s);
+    write_conf("max_payload: \"x\n");
+    char err[512] = "";
+    ck_assert_int_eq(server_reload(s, err, sizeof(err)), -1);
+    ck_assert(err[0] != '\0');
+    /* A config that parses but does not validate. */
+    reload_fails(s, "max_payload: 100\nmax_pending: 10\n", "max_payload");
+    ck_assert_ptr_eq(server_get_opts(s), before);
+    ck_assert_int_eq(server_get_opts(s)->max_payload, 1000);
+    int fd = connect_with(s, "", "+OK\r\n");
+    expect_open(fd);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload)
+{
+    server *s = start_conf("debug: false\ntrace: false\nlogtime: false\nmax_payload: 1000\n");
+    reload_ok(s, "debug: true\ntrace: true\ntrace_verbose: true\nlogtime: true\nlogtime_utc: true\n"
+                 "max_payload: 2000\nmax_control_line: 512\nping_interval: \"5s\"\nping_max: 1\n"
+                 "write_deadline: \"3s\"\nmax_connections: 100\nmax_traced_msg_len: 10\n"
+                 "connect_error_reports: 2\nreconnect_error_reports: 3\n");
+    options *o = server_get_opts(s);
+    ck_assert(o->debug);
+    ck_assert(o->trace);
+    ck_assert(o->trace_verbose);
+    ck_assert(o->logtime);
+    ck_assert(o->logtime_utc);
+    ck_assert_int_eq(o->max_payload, 2000);
+    ck_assert_int_eq(o->max_control_line, 512);
+    ck_assert_int_eq(o->ping_interval, 5 * OPTS_SECOND);
+    ck_assert_int_eq(o->max_pings_out, 1);
+    ck_assert_int_eq(o->write_deadline, 3 * OPTS_SECOND);
+    ck_assert_int_eq(o->max_conn, 100);
+    ck_assert_int_eq(o->port, server_client_port(s));
+    static const char *lines[] = {
+        "Reloaded: debug = true",         "Reloaded: trace = true",
+        "Reloaded: trace_verbose = true", "Reloaded: logtime = true",
+        "Reloaded: logtime_utc = true",   "Reloaded: max_payload = 2000",
+        "Reloaded: max_control_line = 512", "Reloaded: ping_interval = 5s",
+        "Reloaded: ping_max = 1",         "Reloaded: write_deadline = 3s",
+        "Reloaded: max_connections = 100", "Reloaded: max_traced_msg_len = 10",
+        "Reloaded: connect_error_reports = 2", "Reloaded: reconnect_error_reports = 3",
+        "Reloaded server configuration",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        ck_assert_msg(cap_has(lines[i]), "missing log line %s", lines[i]);
+    /* New connections see the new INFO. */
+    int fd = dial(s);
+    char *info = read_until_eof(fd, "\r\n", 2000, NULL);
+    ck_assert_ptr_nonnull(strstr(info, "\"max_payload\":2000"));
+    free(info);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_rotate_user_authentication)
+{
+    server *s = start_conf("authorization { user: tyler, password: T0pS3cr3t }\n");
+    int fd = connect_with(s, "\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"", "PONG\r\n");
+    reload_ok(s, "authorization { user: derek, password: passw0rd }\n");
+    ck_assert(cap_has("Reloaded: authorization username"));
+    ck_assert(cap_has("Reloaded: authorization password"));
+    /* Old credentials fail, new ones work, the old client is dropped. */
+    expect_closed(fd, "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"", "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "\"user\":\"derek\",\"pass\":\"passw0rd\"", "PONG\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_enable_user_authentication)
+{
+    server *s = start_conf("");
+    int fd = connect_with(s, "", "PONG\r\n");
+    reload_ok(s, "authorization { user: tyler, password: T0pS3cr3t }\n");
+    expect_closed(fd, "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "", "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"", "PONG\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_disable_user_authentication)
+{
+    server *s = start_conf("authorization { user: tyler, password: T0pS3cr3t }\n");
+    int fd = connect_with(s, "\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"", "PONG\r\n");
+    reload_ok(s, "");
+    expect_open(fd);
+    close(fd);
+    fd = connect_with(s, "", "PONG\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_rotate_token_authentication)
+{
+    server *s = start_conf("authorization { token: T0pS3cr3t }\n");
+    int fd = connect_with(s, "\"auth_token\":\"T0pS3cr3t\"", "PONG\r\n");
+    reload_ok(s, "authorization { token: passw0rd }\n");
+    ck_assert(cap_has("Reloaded: authorization token"));
+    expect_closed(fd, "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "\"auth_token\":\"T0pS3cr3t\"", "-ERR 'Authorization Violation'");
+    close(fd);
+    fd = connect_with(s, "\"auth_token\":\"passw0rd\"", "PONG\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_rotate_users_authentication)
+{
+    server *s = start_conf("authorization { users = [ {user: alice, password: foo}, {user: bob, password: bar} ] }\n");
+    int alice = connect_with(s, "\"user\":\"alice\",\"pass\":\"foo\"", "PONG\r\n");
+    int bob = connect_with(s, "\"user\":\"bob\",\"pass\":\"bar\"", "PONG\r\n");
+    reload_ok(s, "authorization { users = [ {user: alice, password: baz}, {user: bob, password: bar} ] }\n");
+    ck_assert(cap_has("Reloaded: authorization users"));
+    expect_closed(alice, "-ERR 'Authorization Violation'");
+    expect_open(bob);
+    close(alice);
+    close(bob);
+    int fd = connect_with(s, "\"user\":\"alice\",\"pass\":\"baz\"", "PONG\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_change_permissions)
+{
+    server *s = start_conf("authorization { users = [ {user: alice, password: foo, "
+                           "permissions: {publish: \">\", subscribe: \">\"}} ] }\n");
+    int fd = connect_with(s, "\"user\":\"alice\",\"pass\":\"foo\"", "PONG\r\n");
+    expect_reply(fd, "PUB foo 2\r\nhi\r\nPING\r\n", "PONG\r\n");
+    reload_ok(s, "authorization { users = [ {user: alice, password: foo, "
+                 "permissions: {publish: \"bar\", subscribe: \">\"}} ] }\n");
+    expect_reply(fd, "PUB foo 2\r\nhi\r\n", "-ERR 'Permissions Violation for Publish to \"foo\"'");
+    expect_reply(fd, "PUB bar 2\r\nhi\r\n", "+OK\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+/* Subscriptions the new permissions deny are removed with an -ERR (Go's
+ * processSubsOnConfigReload, from TestConfigReloadChangePermissions). */
+START_TEST(test_config_reload_revokes_queue_subscription_with_queue_scoped_deny)
+{
+    server *s = start_conf("authorization { users = [ {user: alice, password: foo, "
+                           "permissions: {publish: \">\", subscribe: \">\"}} ] }\n");
+    int fd = connect_with(s, "\"user\":\"alice\",\"pass\":\"foo\"", "PONG\r\n");
+    expect_reply(fd, "SUB foo.bar workers 1\r\nSUB baz 2\r\nPING\r\n", "PONG\r\n");
+    ck_assert_uint_eq(server_num_subscriptions(s), 2);
+    reload_ok(s, "authorization { users = [ {user: alice, password: foo, "
+                 "permissions: {publish: \">\", subscribe: {allow: \">\", deny: \"foo.* workers\"}}} ] }\n");
+    expect_reply(fd, NULL,
+                 "-ERR 'Permissions Violation for Subscription to \"foo.bar\" using queue \"workers\" (sid \"1\")'");
+    ck_assert(cap_has("Removed sub \"foo.bar\" using queue \"workers\" (sid \"1\") for User \"alice\" - not authorized"));
+    ck_assert_uint_eq(server_num_subscriptions(s), 1);
+    /* The remaining subscription still gets messages. */
+    expect_reply(fd, "PUB baz 2\r\nhi\r\n", "MSG baz 2 2\r\nhi\r\n");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_max_connections)
+{
+    server *s = start_conf("");
+    int fds[3];
+    for (int i = 0; i < 3; i++)
+        fds[i] = connect_with(s, "", "PONG\r\n");
+    reload_ok(s, "max_connections: 1\n");
+    ck_assert(cap_has("Closed 2 connections to fall within max_connections"));
+    ck_assert(cap_has("Reloaded: max_connections = 1"));
+    int closed = 0;
+    for (int i = 0; i < 3; i++) {
+        bool eof = false;
+        char *got = read_until_eof(fds[i], NULL, 500, &eof);
+        if (eof) {
+            ck_assert_ptr_nonnull(strstr(got, "-ERR 'maximum connections exceeded'"));
+            closed++;
+        }
+        free(got);
+        close(fds[i]);
+    }
+    ck_assert_int_eq(closed, 2);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_max_connections_prevent_all)
+{
+    server *s = start_conf("");
+    int a = connect_with(s, "", "PONG\r\n");
+    int b = connect_with(s, "", "PONG\r\n");
+    ck_assert_int_eq(server_num_clients(s), 2);
+    /* max_connections: 0 in a config refuses every connection. */
+    reload_ok(s, "max_connections: 0\n");
+    expect_closed(a, "-ERR 'maximum connections exceeded'");
+    expect_closed(b, "-ERR 'maximum connections exceeded'");
+    close(a);
+    close(b);
+    int fd = dial(s);
+    expect_closed(fd, "-ERR 'maximum connections exceeded'");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_max_payload)
+{
+    server *s = start_conf("max_payload: 1000000\n");
+    int fd = connect_with(s, "", "PONG\r\n");
+    expect_reply(fd, "PUB foo 6\r\nhello!\r\nPING\r\n", "PONG\r\n");
+    reload_ok(s, "max_payload: 1\n");
+    ck_assert(cap_has("Reloaded: max_payload = 1"));
+    send_str(fd, "PUB foo 6\r\nhello!\r\n");
+    expect_closed(fd, "-ERR 'Maximum Payload Violation'");
+    close(fd);
+    fd = dial(s);
+    char *info = read_until_eof(fd, "\r\n", 2000, NULL);
+    ck_assert_ptr_nonnull(strstr(info, "\"max_payload\":1,"));
+    free(info);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_max_control_line_with_clients)
+{
+    server *s = start_conf("max_control_line: 4096\n");
+    int fd = connect_with(s, "", "PONG\r\n");
+    reload_ok(s, "max_control_line: 10\n");
+    send_str(fd, "SUB foo.bar.baz.qux 1\r\n");
+    expect_closed(fd, "-ERR 'maximum control line exceeded'");
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return strdup("");
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(test_config_reload_rotate_files)
+{
+    /* The config names files inside the temp dir, which start_conf makes:
+     * start without them, then reload to the first and second set. */
+    g_log_to_file = true;
+    server *s = start_conf("");
+    g_log_to_file = false;
+    char *conf = NULL, *log1 = NULL, *log2 = NULL, *pid = NULL;
+    ck_assert(asprintf(&log1, "%s/log1.txt", g_dir) > 0);
+    ck_assert(asprintf(&log2, "%s/log2.txt", g_dir) > 0);
+    ck_assert(asprintf(&pid, "%s/gnatsd.pid", g_dir) > 0);
+    ck_assert(asprintf(&conf, "log_file: \"%s\"\n", log1) > 0);
+    reload_ok(s, conf);
+    free(conf);
+    server_noticef(s, "into the first log");
+    char *text = slurp(log1);
+    ck_assert_ptr_nonnull(strstr(text, "into the first log"));
+    free(text);
+
+    ck_assert(asprintf(&conf, "log_file: \"%s\"\npid_file: \"%s\"\n", log2, pid) > 0);
+    reload_ok(s, conf);
+    free(conf);
+    server_noticef(s, "into the second log");
+    text = slurp(log2);
+    ck_assert_ptr_nonnull(strstr(text, "into the second log"));
+    ck_assert_ptr_nonnull(strstr(text, "Reloaded server configuration"));
+    free(text);
+    text = slurp(log1);
+    ck_assert_ptr_null(strstr(text, "into the second log"));
+    ck_assert_ptr_nonnull(strstr(text, "Reloaded: log_file = "));
+    free(text);
+    text = slurp(pid);
+    ck_assert_int_eq(atoi(text), (int)getpid());
+    free(text);
+    free(log1);
+    free(log2);
+    free(pid);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_client_advertise)
+{
+    server *s = start_conf("");
+    reload_ok(s, "client_advertise: \"me:1\"\n");
+    ck_assert(cap_has("Reload: client_advertise = me:1"));
+    int fd = dial(s);
+    char *info = read_until_eof(fd, "\r\n", 2000, NULL);
+    ck_assert_ptr_nonnull(strstr(info, "\"host\":\"me\",\"port\":1,"));
+    free(info);
+    close(fd);
+    /* Back to the listen address. */
+    reload_ok(s, "");
+    fd = dial(s);
+    info = read_until_eof(fd, "\r\n", 2000, NULL);
+    char want[64];
+    snprintf(want, sizeof(want), "\"host\":\"127.0.0.1\",\"port\":%d,", server_client_port(s));
+    ck_assert_msg(strstr(info, want) != NULL, "INFO %s", info);
+    free(info);
+    close(fd);
+    reload_fails(s, "client_advertise: \"a:b:c\"\n", "invalid ClientAdvertise value of a:b:c");
+    stop_server(s);
+}
+END_TEST
+
+/* Flags given on the command line win over the reloaded file (Go's
+ * FlagSnapshot + applyBoolFlags); bools only in the file follow it. */
+START_TEST(test_config_reload_bool_flags)
+{
+    cap_reset();
+    g_dir = testutil_tempdir();
+    write_conf("debug: false\ntrace: true\nmax_payload: 1000\n");
+    char *path = NULL;
+    ck_assert(asprintf(&path, "%s/server.conf", g_dir) > 0);
+    char *argv[] = {"-c", path, "-D", "-p", "-1", "-a", "127.0.0.1", NULL};
+    char err[512] = "";
+    bool sent = false;
+    options *o = opts_configure_options(7, argv, NULL, &sent, err, sizeof(err));
+    ck_assert_msg(o != NULL, "configure: %s", err);
+    ck_assert(o->debug);
+    o->no_log = true;
+    o->no_sigs = true;
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    server_set_logger(s, &g_logger, true, false);
+    server_set_io_threads(s, 1);
+    ck_assert_msg(server_start(s, err, sizeof(err)) == 0, "start: %s", err);
+    reload_ok(s, "debug: false\ntrace: false\nmax_payload: 2000\n");
+    options *n = server_get_opts(s);
+    ck_assert(n->debug);  /* -D */
+    ck_assert(!n->trace); /* from the file */
+    ck_assert_int_eq(n->max_payload, 2000);
+    ck_assert_str_eq(n->host, "127.0.0.1");
+    ck_assert_int_eq(n->port, server_client_port(s));
+    ck_assert(cap_has("Reloaded: trace = false"));
+    ck_assert(!cap_has("Reloaded: debug"));
+    free(path);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_config_reload_connect_err_reports)
+{
+    server *s = start_conf("");
+    reload_ok(s, "connect_error_reports: 2\nreconnect_error_reports: 3\n");
+    ck_assert_int_eq(server_get_opts(s)->connect_error_reports, 2);
+    ck_assert_int_eq(server_get_opts(s)->reconnect_error_reports, 3);
+    stop_server(s);
+}
+END_TEST
+
+static Suite *reload_suite(void)
+{
+    Suite *s = suite_create("reload");
+    TCase *tc = tcase_create("reload");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_config_reload_no_config_file);
+    tcase_add_test(tc, test_config_reload_unsupported);
+    tcase_add_test(tc, test_config_reload_invalid_config);
+    tcase_add_test(tc, test_config_reload);
+    tcase_add_test(tc, test_config_reload_rotate_user_authentication);
+    tcase_add_test(tc, test_config_reload_enable_user_authentication);
+    tcase_add_test(tc, test_config_reload_disable_user_authentication);
+    tcase_add_test(tc, test_config_reload_rotate_token_authentication);
+    tcase_add_test(tc, test_config_reload_rotate_users_authentication);
+    tcase_add_test(tc, test_config_reload_change_permissions);
+    tcase_add_test(tc, test_config_reload_revokes_queue_subscription_with_queue_scoped_deny);
+    tcase_add_test(tc, test_config_reload_max_connections);
+    tcase_add_test(tc, test_config_reload_max_connections_prevent_all);
+    tcase_add_test(tc, test_config_reload_max_payload);
+    tcase_add_test(tc, test_config_reload_max_control_line_with_clients);
+    tcase_add_test(tc, test_config_reload_rotate_files);
+    tcase_add_test(tc, test_config_reload_client_advertise);
+    tcase_add_test(tc, test_config_reload_bool_flags);
+    tcase_add_test(tc, test_config_reload_connect_err_reports);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return testutil_run_suite(reload_suite());
+}
