@@ -14,6 +14,17 @@ find "$TB" -name '*.gcda' -delete
 ( cd "$TB" && ctest --output-on-failure -j "$JOBS" ) | tee "$TB/ctest.log"
 ctest_rc=${PIPESTATUS[0]}
 
+# Wire suite skips (version-gated against the reference, feature-gated against
+# cnatsd), per run target; ctest hides passing tests' output, so read its log.
+log="$TB/Testing/Temporary/LastTest.log"
+if [ -f "$log" ]; then
+  echo "== wire skips"
+  awk '/^[0-9]+\/[0-9]+ Testing: /{t=$3} /^wire: [0-9]+ skipped/{n[t]=$2}
+       /^SKIP: /{line=t": "substr($0,7); if(!(line in seen)){seen[line]=1; print "  " line}}
+       END{for (k in n) {tot[k ~ /_cnatsd$/ ? "cnatsd" : "goref"]+=n[k]}
+           printf "wire skipped: %d against cnatsd, %d against the Go reference\n", tot["cnatsd"], tot["goref"]}' "$log"
+fi
+
 summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$TB/ctest.log" | tail -n 1)
 total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
 failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")

@@ -52,7 +52,7 @@ struct monitor {
     uint64_t total;
     /* under server.mu */
     uint64_t req_stats[MP_COUNT];
-    int64_t config_time;
+    int64_t config_time; /* atomic (__atomic builtins) */
     /* HTTP server: set before its thread starts, cleared at free */
     monitor_http *http;
     char *base_path;
@@ -417,6 +417,12 @@ monitor *monitor_new(int max_closed)
     pthread_mutex_init(&m->http_mu, NULL);
     pthread_mutex_init(&m->cpu_mu, NULL);
     return m;
+}
+
+void monitor_set_config_time(monitor *m, int64_t wall_ns)
+{
+    if (m)
+        __atomic_store_n(&m->config_time, wall_ns, __ATOMIC_RELEASE);
 }
 
 void conn_info_clear(conn_info *ci)
@@ -1167,7 +1173,8 @@ json_t *server_varz(server *s, char *err, size_t errlen)
                 jset_int(rs, monitor_paths[order[i]], (json_int_t)s->mon->req_stats[order[i]]);
     }
     jset(v, "http_req_stats", rs ? rs : json_object());
-    jset_time(v, "config_load_time", s->mon ? s->mon->config_time : s->start_time);
+    jset_time(v, "config_load_time",
+              s->mon ? __atomic_load_n(&s->mon->config_time, __ATOMIC_ACQUIRE) : s->start_time);
     jset_str(v, "config_digest", options_config_digest(o));
     if (o->tags.count > 0) {
         json_t *t = json_array();
