@@ -419,10 +419,10 @@ monitor *monitor_new(int max_closed)
     return m;
 }
 
-void monitor_set_config_time(monitor *m, int64_t wall_ns)
+void monitor_set_config_time(monitor *m, int64_t load_ns)
 {
     if (m)
-        __atomic_store_n(&m->config_time, wall_ns, __ATOMIC_RELEASE);
+        __atomic_store_n(&m->config_time, load_ns, __ATOMIC_RELEASE);
 }
 
 void conn_info_clear(conn_info *ci)

@@ -133,7 +133,7 @@ void monitor_free(monitor *m);
 /* Records when the configuration was last loaded (unix ns, wall clock),
  * reported as varz config_load_time; config reload calls it after a
  * successful reload. Atomic: any thread, no lock needed. NULL m is fine. */
-void monitor_set_config_time(monitor *m, int64_t wall_ns);
+void monitor_set_config_time(monitor *m, int64_t load_ns);
 
 /* Go StartMonitoring: starts the HTTP monitor when http_port is set (and
  * refuses https_port: TLS is not supported yet). Logs "Starting http

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "server/const.h"
+#include "server/jwt.h"
 #include "server/nkey.h"
 #include "server/signal.h"
 #include "server/sublist.h"
@@ -4970,21 +4971,6 @@ static int opts_parse_accounts(options *o, opts_process_err *pe, const conf_valu
 
 /* ---- top level ------------------------------------------------------------ */
 
-/* Go readOperatorJWT, limited to locating the JWT (decoding is left to the
- * operator-mode port). Returns 0 or -1 with err. */
-static int opts_read_operator_jwt(const char *src, char *err, size_t errlen)
-{
-    FILE *f = fopen(src, "r");
-    if (f) {
-        fclose(f);
-        return 0;
-    }
-    int e = errno;
-    if (strncmp(src, "eyJ", 3) == 0) return 0;
-    snprintf(err, errlen, "open %s: %s", src, e == EACCES ? "permission denied" : "no such file or directory");
-    return -1;
-}
-
 /* Go's resolver string forms: MEM/MEMORY or URL("..."). */
 static bool opts_parse_resolver_string(options *o, opts_process_err *pe, const conf_value *tk)
 {
@@ -5391,14 +5377,37 @@ static void options_process_config_file_line(options *o, const char *k, const co
             opts_add_err(pe, tk, "error parsing operators: unsupported type %s", opts_go_type(tk));
         }
         opts_str_list_free(&o->trusted_operators);
+        jwt_operator_claims *only = NULL;
         for (int i = 0; i < files.count; i++) {
-            if (opts_read_operator_jwt(files.items[i], err, sizeof(err)) != 0) {
+            jwt_operator_claims *opc = NULL;
+            if (jwt_read_operator_jwt(files.items[i], NULL, &opc, err, sizeof(err)) != 0) {
                 opts_add_err(pe, tk, "error parsing operator JWT: %s", err);
                 continue;
             }
             opts_str_list_add(&o->trusted_operators, files.items[i]);
+            jwt_operator_claims_free(only);
+            only = opc;
         }
         opts_str_list_free(&files);
+        if (o->trusted_operators.count == 1 && only) {
+            /* A lone operator supplies the URL resolver and system account
+             * unless the config sets them itself. */
+            if (o->account_resolver.type == ACCOUNT_RESOLVER_NONE) {
+                const char *asu = only->account_server_url ? only->account_server_url : "";
+                opts_url u;
+                if (opts_parse_url_typ(asu, "account resolver", &u, err, sizeof(err)) == 0) {
+                    opts_url_free_contents(&u);
+                    char *url = NULL;
+                    if (asprintf(&url, "%s/accounts", asu) > 0) {
+                        o->account_resolver.type = ACCOUNT_RESOLVER_URL;
+                        o->account_resolver.url = url;
+                    }
+                }
+            }
+            if (opts_empty(o->system_account) && only->system_account && only->system_account[0])
+                opts_set_str(&o->system_account, only->system_account);
+        }
+        jwt_operator_claims_free(only);
     } else if (KEY_IS(k, "resolver", "account_resolver", "accounts_resolver")) {
         if (tk->type == CONF_STRING) {
             if (!opts_parse_resolver_string(o, pe, tk)) return;
@@ -5428,10 +5437,12 @@ static void options_process_config_file_line(options *o, const char *k, const co
                 opts_add_err(pe, jv, "preload map value should be a string JWT");
                 continue;
             }
-            if (strncmp(jv->u.str, "eyJ", 3) != 0 || !strchr(jv->u.str, '.')) {
+            jwt_account_claims *ac = NULL;
+            if (jwt_decode_account_claims(jv->u.str, &ac, err, sizeof(err)) != 0) {
                 opts_add_err(pe, jv, "invalid account JWT");
                 continue;
             }
+            jwt_account_claims_free(ac);
             opts_str_map_set(&o->resolver_preloads, tk->u.map.items[i].key, jv->u.str);
         }
     } else if (KEY_IS(k, "resolver_pinned_accounts")) {

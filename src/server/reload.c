@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server/auth.h"
 #include "server/client.h"
 #include "server/const.h"
+#include "server/monitor.h"
 #include "server/opts.h"
 #include "server/server.h"
 #include "server/util.h"
@@ -883,6 +885,10 @@ int server_reload_options(server *s, options *new_opts, char *err, size_t errlen
     __atomic_store_n(&s->opts, n, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->mu);
     server_apply_options(s, changes);
+    /* varz config_load_time follows the last successful reload */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    monitor_set_config_time(s->mon, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec);
     pthread_mutex_unlock(&reload_mu);
     return 0;
 

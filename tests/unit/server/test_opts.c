@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/jwt.h"
 #include "server/opts.h"
 #include "testutil.h"
 
@@ -1888,6 +1889,108 @@ START_TEST(test_opts_signal_pid_file)
 }
 END_TEST
 
+/* ---- operator JWTs (opts_test.go fixtures) ---- */
+
+static const char operator_jwt_with_sys_acc_and_url_resolver[] =
+    "\n"
+    "\tlisten: \"127.0.0.1:-1\"\n"
+    "\toperator: eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJJVEdJNjNCUUszM1VNN1pBSzZWT1RXNUZEU01ESlNQU1pRQ0RMNUlLUzZQTVhBU0ROQ01RIiwiaWF0IjoxNTg5ODM5MjA1LCJpc3MiOiJPQ1k2REUyRVRTTjNVT0RGVFlFWEJaTFFMSTdYNEdTWFI1NE5aQzRCQkxJNlFDVFpVVDY1T0lWTiIsIm5hbWUiOiJPUCIsInN1YiI6Ik9DWTZERTJFVFNOM1VPREZUWUVYQlpMUUxJN1g0R1NYUjU0TlpDNEJCTEk2UUNUWlVUNjVPSVZOIiwidHlwZSI6Im9wZXJhdG9yIiwibmF0cyI6eyJhY2NvdW50X3NlcnZlcl91cmwiOiJodHRwOi8vbG9jYWxob3N0OjgwMDAvand0L3YxIiwib3BlcmF0b3Jfc2VydmljZV91cmxzIjpbIm5hdHM6Ly9sb2NhbGhvc3Q6NDIyMiJdLCJzeXN0ZW1fYWNjb3VudCI6IkFEWjU0N0IyNFdIUExXT0s3VE1MTkJTQTdGUUZYUjZVTTJOWjRISE5JQjdSREZWWlFGT1o0R1FRIn19.3u710KqMLwgXwsMvhxfEp9xzK84XyAZ-4dd6QY0T6hGj8Bw9mS-HcQ7HbvDDNU01S61tNFfpma_JR6LtB3ixBg\n"
+    "";
+
+static const char operator_jwt_list[] =
+    "\n"
+    "\tlisten: \"127.0.0.1:-1\"\n"
+    "    system_account = SYSACC\n"
+    "\toperator: [\n"
+    "        eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJJVEdJNjNCUUszM1VNN1pBSzZWT1RXNUZEU01ESlNQU1pRQ0RMNUlLUzZQTVhBU0ROQ01RIiwiaWF0IjoxNTg5ODM5MjA1LCJpc3MiOiJPQ1k2REUyRVRTTjNVT0RGVFlFWEJaTFFMSTdYNEdTWFI1NE5aQzRCQkxJNlFDVFpVVDY1T0lWTiIsIm5hbWUiOiJPUCIsInN1YiI6Ik9DWTZERTJFVFNOM1VPREZUWUVYQlpMUUxJN1g0R1NYUjU0TlpDNEJCTEk2UUNUWlVUNjVPSVZOIiwidHlwZSI6Im9wZXJhdG9yIiwibmF0cyI6eyJhY2NvdW50X3NlcnZlcl91cmwiOiJodHRwOi8vbG9jYWxob3N0OjgwMDAvand0L3YxIiwib3BlcmF0b3Jfc2VydmljZV91cmxzIjpbIm5hdHM6Ly9sb2NhbGhvc3Q6NDIyMiJdLCJzeXN0ZW1fYWNjb3VudCI6IkFEWjU0N0IyNFdIUExXT0s3VE1MTkJTQTdGUUZYUjZVTTJOWjRISE5JQjdSREZWWlFGT1o0R1FRIn19.3u710KqMLwgXwsMvhxfEp9xzK84XyAZ-4dd6QY0T6hGj8Bw9mS-HcQ7HbvDDNU01S61tNFfpma_JR6LtB3ixBg,\n"
+    "        eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiIzTVJCS1BRTU1IUjdOQVFQU080NUlWTlkyMzVMRlQyTEs0WkZFVU1KWU9EWUJXU0RXWlRBIiwiaWF0IjoxNzI2NTYwMjAwLCJpc3MiOiJPQkxPR1VCSVVQSkhGVE00RjRaTE9CR1BMSlBJRjRTR0JDWUVERUtFUVNNWVVaTVFTMkRGTUUyWCIsIm5hbWUiOiJvcDIiLCJzdWIiOiJPQkxPR1VCSVVQSkhGVE00RjRaTE9CR1BMSlBJRjRTR0JDWUVERUtFUVNNWVVaTVFTMkRGTUUyWCIsIm5hdHMiOnsic2lnbmluZ19rZXlzIjpbIk9ES0xMSTZWWldWNk03V1RaV0I3MjVITE9MVFFRVERLNE5RR1ZFR0Q0Q083SjJMMlVJWk81U0dXIl0sInN5c3RlbV9hY2NvdW50IjoiQUNRVFdWR1NHSFlWWTNSNkQyV01PM1Y2TFYyTUdLNUI3RzQ3RTQzQkhKQjZGUVZZN0VITlRNTUciLCJ0eXBlIjoib3BlcmF0b3IiLCJ2ZXJzaW9uIjoyfX0.8kUmC6CwGLTJSs1zj_blsMpP5b6n2jZhZFNvMPXvJlRyyR5ZbCsxJ442BimaxaiosS8T-IFcZAIphtiOcqhRCg\n"
+    "    ]\n"
+    "";
+
+static const char operator_jwt_with_sys_acc_and_mem_resolver[] =
+    "\n"
+    "\tlisten: \"127.0.0.1:-1\"\n"
+    "\t// Operator \"TESTOP\"\n"
+    "\toperator: eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJLRTZRU0tWTU1VWFFKNFZCTDNSNDdGRFlIWElaTDRZSE1INjVIT0k1UjZCNUpPUkxVQlZBIiwiaWF0IjoxNTg5OTE2MzgyLCJpc3MiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsIm5hbWUiOiJURVNUT1AiLCJzdWIiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsInR5cGUiOiJvcGVyYXRvciIsIm5hdHMiOnsic3lzdGVtX2FjY291bnQiOiJBRFNQT1lNSFhKTjZKVllRQ0xSWjVYUTVJVU42QTNTMzNYQTROVjRWSDc0NDIzVTdVN1lSNFlWVyJ9fQ.HiyUtlk8kectKHeQHtuqFcjFt0RbYZE_WAqPCcoWlV2IFVdXuOTzShYEMgDmtgvsFG_zxNQOj08Gr6a06ovwBA\n"
+    "\tresolver: MEMORY\n"
+    "\tresolver_preload: {\n"
+    "  \t\t// Account \"TESTSYS\"\n"
+    "  \t\tADSPOYMHXJN6JVYQCLRZ5XQ5IUN6A3S33XA4NV4VH74423U7U7YR4YVW: eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiI2WEtYUFZNTjdEVFlBSUE0R1JDWUxXUElSM1ZEM1Q2UVk2RFg3NURHTVFVWkdVWTJSRFNRIiwiaWF0IjoxNTg5OTE2MzIzLCJpc3MiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsIm5hbWUiOiJURVNUU1lTIiwic3ViIjoiQURTUE9ZTUhYSk42SlZZUUNMUlo1WFE1SVVONkEzUzMzWEE0TlY0Vkg3NDQyM1U3VTdZUjRZVlciLCJ0eXBlIjoiYWNjb3VudCIsIm5hdHMiOnsibGltaXRzIjp7InN1YnMiOi0xLCJjb25uIjotMSwibGVhZiI6LTEsImltcG9ydHMiOi0xLCJleHBvcnRzIjotMSwiZGF0YSI6LTEsInBheWxvYWQiOi0xLCJ3aWxkY2FyZHMiOnRydWV9fX0.vhtWanIrOncdNfg-yO-7L61ccc-yRacvVtEsaIgWBEmW4czlEPhsiF1MkUKG91rtgcbwUf73ZIFEfja5MgFBAQ\n"
+    "\t}\n"
+    "";
+
+START_TEST(test_read_operator_jwt)
+{
+    char *err = NULL;
+    options *o = process_text(operator_jwt_with_sys_acc_and_url_resolver, &err);
+    ck_assert_msg(o != NULL, "unexpected error %s", err ? err : "");
+    free(err);
+    ck_assert_str_eq(o->system_account, "ADZ547B24WHPLWOK7TMLNBSA7FQFXR6UM2NZ4HHNIB7RDFVZQFOZ4GQQ");
+    ck_assert_int_eq(o->account_resolver.type, ACCOUNT_RESOLVER_URL);
+    /* Go's URL resolver adds the trailing slash when it is built */
+    ck_assert_str_eq(o->account_resolver.url, "http://localhost:8000/jwt/v1/accounts");
+    ck_assert_int_eq(o->trusted_operators.count, 1);
+    options_free(o);
+
+    /* a valid preloaded account JWT decodes */
+    err = NULL;
+    o = process_text(operator_jwt_with_sys_acc_and_mem_resolver, &err);
+    ck_assert_msg(o != NULL, "unexpected error %s", err ? err : "");
+    free(err);
+    ck_assert_int_eq(o->resolver_preloads.count, 1);
+    ck_assert_int_eq(o->account_resolver.type, ACCOUNT_RESOLVER_MEMORY);
+    ck_assert_str_eq(o->system_account, "ADSPOYMHXJN6JVYQCLRZ5XQ5IUN6A3S33XA4NV4VH74423U7U7YR4YVW");
+    options_free(o);
+
+    /* shapes that are not real JWTs are refused by the decoder */
+    err = NULL;
+    o = process_text("operator: eyJhbGciOiJlZDI1NTE5In0.eyJzdWIiOiJ4In0.c2ln\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_msg(err && strstr(err, "error parsing operator JWT: "), "got %s", err ? err : "");
+    free(err);
+    err = NULL;
+    o = process_text("operator: /nonexistent/op.jwt\n", &err);
+    ck_assert_ptr_null(o);
+    ck_assert_msg(err && strstr(err, "error parsing operator JWT: open /nonexistent/op.jwt: no such file or directory"),
+                  "got %s", err ? err : "");
+    free(err);
+    err = NULL;
+    o = process_text("resolver: MEMORY\nresolver_preload: {\n  ADSPOYMHXJN6JVYQCLRZ5XQ5IUN6A3S33XA4NV4VH74423U7U7YR4YVW: "
+                     "eyJhbGciOiJlZDI1NTE5In0.eyJzdWIiOiJ4In0.c2ln\n}\n",
+                     &err);
+    ck_assert_ptr_null(o);
+    ck_assert_msg(err && strstr(err, "invalid account JWT"), "got %s", err ? err : "");
+    free(err);
+}
+END_TEST
+
+START_TEST(test_read_multiple_operator_jwt)
+{
+    char *err = NULL;
+    options *o = process_text(operator_jwt_list, &err);
+    ck_assert_msg(o != NULL, "unexpected error %s", err ? err : "");
+    free(err);
+    ck_assert_int_eq(o->trusted_operators.count, 2);
+    static const char *names[] = {"OP", "op2"};
+    static const char *sys[] = {"ADZ547B24WHPLWOK7TMLNBSA7FQFXR6UM2NZ4HHNIB7RDFVZQFOZ4GQQ",
+                                "ACQTWVGSGHYVY3R6D2WMO3V6LV2MGK5B7G47E43BHJB6FQVY7EHNTMMG"};
+    /* options keep the sources; decode them again to read the claims */
+    for (int i = 0; i < 2; i++) {
+        jwt_operator_claims *opc = NULL;
+        char jerr[256] = "";
+        ck_assert_msg(jwt_read_operator_jwt(o->trusted_operators.items[i], NULL, &opc, jerr, sizeof(jerr)) == 0,
+                      "decode: %s", jerr);
+        ck_assert_str_eq(opc->claims.name, names[i]);
+        ck_assert_str_eq(opc->system_account, sys[i]);
+        jwt_operator_claims_free(opc);
+    }
+    /* the configured system account wins over the operators' */
+    ck_assert_str_eq(o->system_account, "SYSACC");
+    ck_assert_int_eq(o->account_resolver.type, ACCOUNT_RESOLVER_NONE);
+    options_free(o);
+}
+END_TEST
+
 START_TEST(test_opts_print_tls_help_and_die)
 {
     /* Runs the real binary: --help_tls prints the TLS help and exits 0. */
@@ -1994,6 +2097,8 @@ static Suite *opts_suite(void)
     tcase_add_test(tc, test_opts_tls_version);
     tcase_add_test(tc, test_opts_signal_pid_file);
     tcase_add_test(tc, test_opts_print_tls_help_and_die);
+    tcase_add_test(tc, test_read_operator_jwt);
+    tcase_add_test(tc, test_read_multiple_operator_jwt);
     suite_add_tcase(s, tc);
     return s;
 }

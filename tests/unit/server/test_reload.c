@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/const.h"
+#include "server/monitor.h"
 #include "server/opts.h"
 #include "server/reload.h"
 #include "server/server.h"
@@ -68,11 +70,12 @@ static void cap_reset(void)
 
 static char *g_dir;
 static bool g_log_to_file; /* start_conf: keep the configured logger (no_log off) */
+static bool g_raw_conf;    /* write_conf: write the text as given (no BASE_CONF) */
 
 static void write_conf(const char *conf)
 {
     char *text = NULL;
-    ck_assert(asprintf(&text, BASE_CONF "%s", conf) > 0);
+    ck_assert(asprintf(&text, "%s%s", g_raw_conf ? "" : BASE_CONF, conf) > 0);
     free(testutil_write_file(g_dir, "server.conf", text));
     free(text);
 }
@@ -633,6 +636,57 @@ START_TEST(test_config_reload_connect_err_reports)
 }
 END_TEST
 
+/* Varz keeps the load time, max_connections and digest of the config. The
+ * file text is Go's template byte for byte so the digests are Go's. */
+static char *varz_str(server *s, const char *key, json_int_t *max_conn)
+{
+    char err[256] = "";
+    json_t *v = server_varz(s, err, sizeof(err));
+    ck_assert_msg(v != NULL, "varz: %s", err);
+    const char *str = json_string_value(json_object_get(v, key));
+    ck_assert_msg(str != NULL, "varz has no %s", key);
+    char *out = strdup(str);
+    *max_conn = json_integer_value(json_object_get(v, "max_connections"));
+    json_decref(v);
+    return out;
+}
+
+START_TEST(test_config_reload_and_varz)
+{
+    g_raw_conf = true;
+    server *s = start_conf("\n\t\tport: -1\n\t\t\n\t");
+    json_int_t max_conn = 0;
+    char *t0 = varz_str(s, "config_load_time", &max_conn);
+    ck_assert_int_eq(max_conn, DEFAULT_MAX_CONNECTIONS);
+    char *d0 = varz_str(s, "config_digest", &max_conn);
+    ck_assert_str_eq(d0, "sha256:7ea4cc5c6864139d814ce940a40ee6546b7ac5285eec3c390a4ce11e34dc1102");
+
+    /* give the load time a chance to move */
+    usleep(15000);
+    reload_ok(s, "\n\t\tport: -1\n\t\tmax_connections: 10\n\t");
+    g_raw_conf = false;
+
+    char *t1 = varz_str(s, "config_load_time", &max_conn);
+    ck_assert_str_ne(t1, t0);
+    ck_assert_int_eq(max_conn, 10);
+    char *d1 = varz_str(s, "config_digest", &max_conn);
+    ck_assert_str_eq(d1, "sha256:508a26309068f62c3022aa8951e712ed8ff5dd6f2360f727ad8242a2a233176e");
+    /* a failed reload leaves the load time alone */
+    g_raw_conf = true;
+    reload_fails(s, "\n\t\tport: -1\n\t\tmax_connections: 20\n\t\tauthorization {\n\t", "");
+    g_raw_conf = false;
+    char *t2 = varz_str(s, "config_load_time", &max_conn);
+    ck_assert_str_eq(t2, t1);
+    ck_assert_int_eq(max_conn, 10);
+    free(t0);
+    free(t1);
+    free(t2);
+    free(d0);
+    free(d1);
+    stop_server(s);
+}
+END_TEST
+
 static Suite *reload_suite(void)
 {
     Suite *s = suite_create("reload");
@@ -657,6 +711,7 @@ static Suite *reload_suite(void)
     tcase_add_test(tc, test_config_reload_client_advertise);
     tcase_add_test(tc, test_config_reload_bool_flags);
     tcase_add_test(tc, test_config_reload_connect_err_reports);
+    tcase_add_test(tc, test_config_reload_and_varz);
     suite_add_tcase(s, tc);
     return s;
 }
