@@ -385,7 +385,8 @@ int account_add_weighted_mappings(account *a, const char *src, const account_map
         goto fail;
     }
     a->mappings = nm;
-    a->mappings[a->nmappings++] = m;
+    a->mappings[a->nmappings] = m;
+    __atomic_store_n(&a->nmappings, a->nmappings + 1, __ATOMIC_RELEASE);
     return 0;
 fail:
     account_mapping_free(&m);
@@ -400,32 +401,34 @@ int account_add_mapping(account *a, const char *src, const char *dest, char *err
 
 bool account_has_mappings(const account *a)
 {
-    return a && a->nmappings > 0;
+    return a && __atomic_load_n(&a->nmappings, __ATOMIC_ACQUIRE) > 0;
 }
 
-char *account_select_mapped_subject(account *a, const char *subj, size_t len, size_t *out_len)
+/* Go selectMappedSubject's choice of destination for subj: false when no
+ * mapping applies; else *dp is the destination (NULL: drop the message)
+ * and toks/ntoks hold subj's tokens (ntoks 0 when not split yet). */
+static bool account_pick_mapping(account *a, const char *subj, size_t len, sublist_token *toks, size_t *ntoks,
+                                 account_map_dest **dp)
 {
-    if (!account_has_mappings(a))
-        return NULL;
-    sublist_token toks[MAX_TOKENS];
-    size_t ntoks = 0;
+    int nm = __atomic_load_n(&a->nmappings, __ATOMIC_ACQUIRE);
     account_mapping *m = NULL;
-    for (int i = 0; i < a->nmappings && !m; i++) {
+    *ntoks = 0;
+    for (int i = 0; i < nm && !m; i++) {
         account_mapping *rm = &a->mappings[i];
         if (!rm->wc && strlen(rm->src) == len && memcmp(rm->src, subj, len) == 0) {
             m = rm;
             break;
         }
-        if (ntoks == 0) {
-            ntoks = sublist_tokenize_subject_into_slice(subj, len, toks, MAX_TOKENS);
-            if (ntoks == 0 || ntoks >= MAX_TOKENS)
-                return NULL;
+        if (*ntoks == 0) {
+            *ntoks = sublist_tokenize_subject_into_slice(subj, len, toks, MAX_TOKENS);
+            if (*ntoks == 0 || *ntoks >= MAX_TOKENS)
+                return false;
         }
-        if (sublist_is_subset_match(toks, ntoks, rm->src, strlen(rm->src)))
+        if (sublist_is_subset_match(toks, *ntoks, rm->src, strlen(rm->src)))
             m = rm;
     }
     if (!m)
-        return NULL;
+        return false;
     account_map_dest *d = NULL;
     if (m->ndests == 1 && m->dests[0].weight == 100) {
         d = &m->dests[0];
@@ -438,28 +441,47 @@ char *account_select_mapped_subject(account *a, const char *subj, size_t len, si
             }
         }
     }
-    char *out;
-    if (!d) {
-        out = strdup("");
-        *out_len = 0;
-        return out;
-    }
-    if (ntoks == 0)
-        ntoks = sublist_tokenize_subject_into_slice(subj, len, toks, MAX_TOKENS);
-    out = subject_transform_transform_tokenized_subject(d->tr, toks, ntoks, out_len);
-    return out;
+    if (d && *ntoks == 0)
+        *ntoks = sublist_tokenize_subject_into_slice(subj, len, toks, MAX_TOKENS);
+    *dp = d;
+    return true;
 }
 
-char *client_select_mapped_subject(struct client *c)
+char *account_select_mapped_subject(account *a, const char *subj, size_t len, size_t *out_len)
+{
+    if (!account_has_mappings(a))
+        return NULL;
+    sublist_token toks[MAX_TOKENS];
+    size_t ntoks = 0;
+    account_map_dest *d = NULL;
+    if (!account_pick_mapping(a, subj, len, toks, &ntoks, &d))
+        return NULL;
+    if (!d) {
+        *out_len = 0;
+        return strdup("");
+    }
+    return subject_transform_transform_tokenized_subject(d->tr, toks, ntoks, out_len);
+}
+
+bool client_select_mapped_subject(struct client *c)
 {
     account *acc = c->acc;
     if (!account_has_mappings(acc) || (c->kind != CLIENT_KIND_CLIENT && c->kind != CLIENT_KIND_LEAF))
-        return NULL;
+        return false;
     pub_arg *pa = &c->ps.pa;
-    size_t nl = 0;
-    char *n = account_select_mapped_subject(acc, pa->subject.p, pa->subject.len, &nl);
-    if (!n)
-        return NULL;
+    sublist_token toks[MAX_TOKENS];
+    size_t ntoks = 0, nl = 0;
+    account_map_dest *d = NULL;
+    if (!account_pick_mapping(acc, pa->subject.p, pa->subject.len, toks, &ntoks, &d))
+        return false;
+    const char *n = "";
+    if (d) {
+        /* Into the client's reusable buffer: no allocation per message. */
+        if (subject_transform_transform_tokenized_subject_buf(d->tr, toks, ntoks, &c->map_buf, &c->map_cap,
+                                                              &nl) != 0)
+            return false;
+        n = c->map_buf;
+    }
     if (c->trace) {
         size_t tl = pa->subject.len + nl + 8;
         char *t = malloc(tl);
@@ -471,7 +493,7 @@ char *client_select_mapped_subject(struct client *c)
     }
     pa->subject.p = n;
     pa->subject.len = nl;
-    return n;
+    return true;
 }
 
 /* ---- exports --------------------------------------------------------------------------------- */

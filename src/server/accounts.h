@@ -193,7 +193,7 @@ int account_add_mapping(account *a, const char *src, const char *dest, char *err
 int account_add_weighted_mappings(account *a, const char *src, const account_map_dest_spec *dests,
                                   int ndests, char *err, size_t errlen);
 
-/* Go hasMappings. */
+/* Go hasMappings (atomic read of the mapping count; any thread). */
 bool account_has_mappings(const account *a);
 
 /* Go (a *Account) selectMappedSubject: returns a malloc'd mapped subject
@@ -201,11 +201,11 @@ bool account_has_mappings(const account *a);
  * Any thread. */
 char *account_select_mapped_subject(account *a, const char *subj, size_t len, size_t *out_len);
 
-/* Go (c *client) selectMappedSubject: maps c->ps.pa.subject in place when
- * c's account has a mapping for it. Returns the buffer the new subject
- * lives in (caller frees after processing the message) or NULL when
- * unchanged. Loop thread of c. */
-char *client_select_mapped_subject(struct client *c);
+/* Go (c *client) selectMappedSubject: points c->ps.pa.subject at the
+ * mapped subject when c's account has a mapping for it ("" = dropped).
+ * The subject lives in c->map_buf (owned by c, reused, valid until the
+ * next call). Returns whether it changed. Loop thread of c. */
+bool client_select_mapped_subject(struct client *c);
 
 /* Go AddStreamExport (with approved account names and an account token
  * position). Returns 0 or -1 with err. Setup time. */

@@ -22,6 +22,7 @@
 #define AUTH_MAX_PERM_CACHE_SIZE 128
 #define AUTH_MAX_DENY_PERM_CACHE_SIZE 256
 #define AUTH_PRUNE_SIZE 32
+#define AUTH_MAX_PRUNE_AT_ONCE 1000
 #define AUTH_REPLY_PERM_LIMIT 4096
 #define AUTH_REPLY_PRUNE_TIME CONST_NS_S
 
@@ -278,14 +279,31 @@ static int client_split_subject_queue(const char *sq, const char **subj, size_t 
     return 0;
 }
 
+static void client_perms_free_cb(void *p)
+{
+    client_perms_free(p);
+}
+
+/* Publishes p as c's permissions. The owning loop reads c->perms without
+ * the lock on the publish path, so the old set is freed only after every
+ * loop has changed phase (server_defer_free). Lock held. */
+static void client_swap_perms(client *c, client_perms *p)
+{
+    client_perms *old = c->perms;
+    __atomic_store_n(&c->perms, p, __ATOMIC_RELEASE);
+    if (old)
+        server_defer_free(c->srv, client_perms_free_cb, old);
+}
+
 void client_set_permissions(client *c, const opts_permissions *perms)
 {
-    client_perms_free(c->perms);
-    c->perms = NULL;
-    if (!perms)
+    if (!perms) {
+        client_swap_perms(c, NULL);
         return;
+    }
     client_perms *p = calloc(1, sizeof(*p));
     if (!p) {
+        client_swap_perms(c, NULL);
         client_errorf(c, "could not allocate permissions");
         return;
     }
@@ -368,7 +386,7 @@ void client_set_permissions(client *c, const opts_permissions *perms)
                 client_errorf(c, "invalid subscribe deny subject %s", q);
         }
     }
-    c->perms = p;
+    client_swap_perms(c, p);
 }
 
 void client_perms_deny_state(const client *c, bool *has_msg_deny, size_t *ndeny)
@@ -379,7 +397,8 @@ void client_perms_deny_state(const client *c, bool *has_msg_deny, size_t *ndeny)
 
 bool client_has_pub_perms(const client *c)
 {
-    return c->perms && (c->perms->pub_allow || c->perms->pub_deny);
+    const client_perms *p = __atomic_load_n(&c->perms, __ATOMIC_ACQUIRE);
+    return p && (p->pub_allow || p->pub_deny);
 }
 
 /* Go queueMatches: queue is in one of the result's queue groups (a group
@@ -513,10 +532,20 @@ bool client_check_deny_sub(client *c, const char *subject, size_t slen, const ch
     return denied;
 }
 
-/* Go prunePubPermsCache. */
-static void client_prune_pub_perms_cache(client *c)
+/* Go prunePubPermsCache. Owning loop thread. */
+static void client_prune_pub_perms_cache(client_perms *p)
 {
-    perm_map_prune_if(&c->perms->pcache, NULL, NULL, AUTH_PRUNE_SIZE + 1);
+    /* As Go's single-goroutine case: the size seen by a round is the one
+     * before it, so a round drops up to maxPruneAtOnce+1 entries; at most
+     * five rounds, until the cache is within its limit. */
+    for (int i = 0; i < 5 && p->pcache.count > AUTH_MAX_PERM_CACHE_SIZE; i++)
+        perm_map_prune_if(&p->pcache, NULL, NULL, AUTH_MAX_PRUNE_AT_ONCE + 1);
+}
+
+size_t client_pub_perms_cache_len(const client *c)
+{
+    const client_perms *p = __atomic_load_n(&c->perms, __ATOMIC_ACQUIRE);
+    return p ? p->pcache.count : 0;
 }
 
 static bool reply_expired(const perm_entry *e, void *arg)
@@ -560,16 +589,12 @@ static bool client_response_allowed(client *c, const char *subject, size_t len)
     return true;
 }
 
-bool client_pub_allowed_full_check(client *c, const char *subject, size_t len, bool full_check)
+/* The publish allow/deny decision of p for subject, without any cache.
+ * The sublists are immutable once published and thread-safe. */
+static bool client_perms_pub_match(const client_perms *p, int kind, const char *subject, size_t len)
 {
-    client_perms *p = c->perms;
-    if (!p || (!p->pub_allow && !p->pub_deny))
-        return true;
-    perm_entry *e = perm_map_get(&p->pcache, subject, len);
-    if (e)
-        return e->val;
     bool allowed = true, check_allow = true;
-    if (c->kind != CLIENT_KIND_CLIENT && len >= 6 && memcmp(subject, "$MQTT.", 6) == 0)
+    if (kind != CLIENT_KIND_CLIENT && len >= 6 && memcmp(subject, "$MQTT.", 6) == 0)
         check_allow = false;
     if (check_allow && p->pub_allow) {
         int np = 0, nq = 0;
@@ -581,14 +606,29 @@ bool client_pub_allowed_full_check(client *c, const char *subject, size_t len, b
         sublist_num_interest(p->pub_deny, subject, len, &np, &nq);
         allowed = np == 0;
     }
+    return allowed;
+}
+
+bool client_pub_allowed_full_check(client *c, const char *subject, size_t len, bool full_check)
+{
+    client_perms *p = __atomic_load_n(&c->perms, __ATOMIC_ACQUIRE);
+    if (!p || (!p->pub_allow && !p->pub_deny))
+        return true;
+    perm_entry *e = perm_map_get(&p->pcache, subject, len);
+    if (e)
+        return e->val;
+    bool allowed = client_perms_pub_match(p, c->kind, subject, len);
     if (!allowed && full_check && p->has_resp) {
+        /* Reply permissions are written by producers under c->mu. */
+        pthread_mutex_lock(&c->mu);
         allowed = client_response_allowed(c, subject, len);
+        pthread_mutex_unlock(&c->mu);
     } else {
         e = perm_map_put(&p->pcache, subject, len);
         if (e)
             e->val = allowed;
         if (p->pcache.count > AUTH_MAX_PERM_CACHE_SIZE)
-            client_prune_pub_perms_cache(c);
+            client_prune_pub_perms_cache(p);
     }
     return allowed;
 }
@@ -601,7 +641,11 @@ bool client_pub_allowed(client *c, const char *subject, size_t len)
 void client_track_reply_perm(client *c, const char *reply, size_t rlen)
 {
     client_perms *p = c->perms;
-    if (!p || !p->has_resp || rlen == 0 || client_pub_allowed_full_check(c, reply, rlen, true))
+    if (!p || !p->has_resp || rlen == 0)
+        return;
+    /* The pcache belongs to c's loop: decide here without it. */
+    if ((!p->pub_allow && !p->pub_deny) || client_perms_pub_match(p, c->kind, reply, rlen) ||
+        client_response_allowed(c, reply, rlen))
         return;
     perm_entry *e = perm_map_put(&p->replies, reply, rlen);
     if (!e)

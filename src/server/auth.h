@@ -8,9 +8,12 @@
  *
  * Client side: the connection's permissions (Go's c.perms, c.mperms,
  * c.darray, c.replies) live in a client_perms owned by the client and are
- * guarded by client.mu: the owning loop checks publish/subscribe rights
- * under it, producers on other loops check the deny-on-delivery filter and
- * record reply permissions while holding the target's lock.
+ * guarded by client.mu, except the publish check: c->perms is published
+ * with an atomic store (under mu) and the owning loop reads it and the
+ * publish cache (pcache, owned by that loop) without the lock; a replaced
+ * set is freed through server_defer_free. Producers on other loops check
+ * the deny-on-delivery filter and record reply permissions while holding
+ * the target's lock (without touching its pcache).
  *
  * The auth timer (client.auth_tmr) belongs to the client's loop thread.
  * Operator mode (JWT), TLS certificate mapping, auth callout and trusted
@@ -146,13 +149,17 @@ void client_perms_free(client_perms *p);
 bool client_can_subscribe(struct client *c, const char *subject, size_t slen, const char *queue,
                           size_t qlen);
 
-/* Go pubAllowed / pubAllowedFullCheck with the lock held (hasLock). */
+/* Go pubAllowed / pubAllowedFullCheck. Owning loop thread, lock NOT held
+ * (the reply-permission fallback takes c->mu). */
 bool client_pub_allowed(struct client *c, const char *subject, size_t len);
 bool client_pub_allowed_full_check(struct client *c, const char *subject, size_t len, bool full_check);
 
 /* Whether c has publish permissions to check (Go c.perms != nil &&
- * (pub.allow || pub.deny)). Lock held. */
+ * (pub.allow || pub.deny)). Owning loop thread or lock held. */
 bool client_has_pub_perms(const struct client *c);
+
+/* Entries in c's publish permission cache (Go pcsz). Owning loop thread. */
+size_t client_pub_perms_cache_len(const struct client *c);
 
 /* Go checkDenySub at delivery: true when the deny filter blocks subject
  * for a subscription with the given queue (NULL for none). Target's lock

@@ -417,6 +417,7 @@ static void client_free(client *c)
     free(c->subs.slots);
     client_opts_clear(&c->opts);
     client_perms_free(c->perms);
+    free(c->map_buf);
     parse_state_free(&c->ps);
     free(c->out.buf);
     free(c->out.wbuf);
@@ -1743,18 +1744,15 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
         client_pub_permission_violation(c, pa->subject.p, pa->subject.len);
         return false;
     }
-    pthread_mutex_lock(&c->mu);
-    if (!c->srv || !c->acc) {
-        pthread_mutex_unlock(&c->mu);
+    /* Lock-free: c->acc is only set on this loop, and the permissions and
+     * their cache are read here without the lock (auth.h). */
+    if (!c->srv || !c->acc)
         return false;
-    }
     account *acc = c->acc;
     if (client_has_pub_perms(c) && !client_pub_allowed_full_check(c, pa->subject.p, pa->subject.len, true)) {
-        pthread_mutex_unlock(&c->mu);
         client_pub_permission_violation(c, pa->subject.p, pa->subject.len);
         return false;
     }
-    pthread_mutex_unlock(&c->mu);
     if (c->kind == CLIENT_KIND_CLIENT && has_prefix(pa->subject.p, pa->subject.len, CLIENT_NRG_PREFIX) &&
         acc != server_system_account(c->srv)) {
         client_pub_permission_violation(c, pa->subject.p, pa->subject.len);
@@ -1807,7 +1805,7 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
 {
     /* Subject mappings of the account (Go does this in the parser). */
     pbytes orig = c->ps.pa.subject;
-    char *mapped = client_select_mapped_subject(c);
+    bool mapped = client_select_mapped_subject(c);
     switch (c->kind) {
     case CLIENT_KIND_CLIENT:
         client_process_inbound_client_msg(c, msg, len);
@@ -1816,10 +1814,8 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
         /* Routed/leaf messages never get here: their args are refused. */
         break;
     }
-    if (mapped) {
+    if (mapped)
         c->ps.pa.subject = orig;
-        free(mapped);
-    }
 }
 
 /* ---- flushing ------------------------------------------------------------------------------- */

@@ -206,10 +206,12 @@ typedef struct client {
     int64_t start, last, last_in, rtt, rtt_start; /* ns (monotonic) */
 
     client_pcd pcd;
-    struct client_perms *perms; /* auth.c: NULL = no permissions (under mu) */
+    struct client_perms *perms; /* auth.c: NULL = none; set atomically under mu, read lock-free by the owning loop */
     char nonce[16];             /* INFO nonce or "" (loop thread) */
     uint64_t rng;
     char *mh_buf;       /* MSG/HMSG header scratch (loop thread only) */
+    char *map_buf;      /* mapped subject scratch (accounts.c, loop thread only) */
+    size_t map_cap;
     size_t mh_cap;
     /* Match results by subject (Go c.in.results), checked against the
      * sublist genid; allocated on first publish (loop thread only). */

@@ -1011,24 +1011,17 @@ out:
         free(pieces);
 }
 
-char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
-                                                    const sublist_token *tokens, size_t ntokens,
-                                                    size_t *out_len)
+/* Appends the mapping of tokens by tr (with functions) to b. */
+static void st_transform_into(const subject_transform *tr, const sublist_token *tokens, size_t ntokens,
+                              st_buf *bp)
 {
-    if (tr->nfns == 0) {
-        if (out_len)
-            *out_len = tr->dest_len;
-        return st_strndup(tr->dest, tr->dest_len);
-    }
-
-    st_buf b = {0};
     size_t li = tr->nfns - 1;
     for (size_t i = 0; i < tr->nfns; i++) {
         const subject_transform_fn *fn = &tr->fns[i];
         if (fn->type == SUBJECT_TRANSFORM_NO_TRANSFORM) {
             if (st_is_fwc(tr->dtoks[i].s, tr->dtoks[i].len))
                 break;
-            st_buf_put_tok(&b, tr->dtoks[i]);
+            st_buf_put_tok(bp, tr->dtoks[i]);
         } else {
             sublist_token st = st_src_tok(tokens, ntokens, fn, 0);
             size_t sl = st.len;
@@ -1040,9 +1033,9 @@ char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
                     for (size_t k = 0; k < fn->nidx; k++)
                         st_buf_put_tok(&key, st_src_tok(tokens, ntokens, fn, k));
                     if (key.oom)
-                        b.oom = true;
+                        bp->oom = true;
                     else
-                        subject_transform_get_hash_partition(&b, key.p ? key.p : "", key.len,
+                        subject_transform_get_hash_partition(bp, key.p ? key.p : "", key.len,
                                                              fn->int_arg);
                     free(key.p);
                 } else {
@@ -1053,32 +1046,32 @@ char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
                         st_buf_put_tok(&key, tokens[k]);
                     }
                     if (key.oom)
-                        b.oom = true;
+                        bp->oom = true;
                     else
-                        subject_transform_get_hash_partition(&b, key.p ? key.p : "", key.len,
+                        subject_transform_get_hash_partition(bp, key.p ? key.p : "", key.len,
                                                              fn->int_arg);
                     free(key.p);
                 }
                 break;
             case SUBJECT_TRANSFORM_WILDCARD:
-                st_buf_put_tok(&b, st);
+                st_buf_put_tok(bp, st);
                 break;
             case SUBJECT_TRANSFORM_SPLIT_FROM_LEFT:
                 if (arg > 0 && (size_t)arg < sl) {
-                    st_buf_put(&b, st.s, (size_t)arg);
-                    st_buf_putc(&b, BTSEP);
-                    st_buf_put(&b, st.s + arg, sl - (size_t)arg);
+                    st_buf_put(bp, st.s, (size_t)arg);
+                    st_buf_putc(bp, BTSEP);
+                    st_buf_put(bp, st.s + arg, sl - (size_t)arg);
                 } else {
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 }
                 break;
             case SUBJECT_TRANSFORM_SPLIT_FROM_RIGHT:
                 if (arg > 0 && (size_t)arg < sl) {
-                    st_buf_put(&b, st.s, sl - (size_t)arg);
-                    st_buf_putc(&b, BTSEP);
-                    st_buf_put(&b, st.s + (sl - (size_t)arg), (size_t)arg);
+                    st_buf_put(bp, st.s, sl - (size_t)arg);
+                    st_buf_putc(bp, BTSEP);
+                    st_buf_put(bp, st.s + (sl - (size_t)arg), (size_t)arg);
                 } else {
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 }
                 break;
             case SUBJECT_TRANSFORM_SLICE_FROM_LEFT:
@@ -1086,16 +1079,16 @@ char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
                     size_t sz = (size_t)arg;
                     for (size_t k = 0; k + sz <= sl; k += sz) {
                         if (k != 0)
-                            st_buf_putc(&b, BTSEP);
-                        st_buf_put(&b, st.s + k, sz);
+                            st_buf_putc(bp, BTSEP);
+                        st_buf_put(bp, st.s + k, sz);
                         if (k + sz != sl && k + sz + sz > sl) {
-                            st_buf_putc(&b, BTSEP);
-                            st_buf_put(&b, st.s + k + sz, sl - (k + sz));
+                            st_buf_putc(bp, BTSEP);
+                            st_buf_put(bp, st.s + k + sz, sl - (k + sz));
                             break;
                         }
                     }
                 } else {
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 }
                 break;
             case SUBJECT_TRANSFORM_SLICE_FROM_RIGHT:
@@ -1103,54 +1096,85 @@ char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
                     size_t sz = (size_t)arg;
                     size_t rem = sl % sz;
                     if (rem > 0) {
-                        st_buf_put(&b, st.s, rem);
-                        st_buf_putc(&b, BTSEP);
+                        st_buf_put(bp, st.s, rem);
+                        st_buf_putc(bp, BTSEP);
                     }
                     for (size_t k = rem; k + sz <= sl; k += sz) {
-                        st_buf_put(&b, st.s + k, sz);
+                        st_buf_put(bp, st.s + k, sz);
                         if (k + sz < sl)
-                            st_buf_putc(&b, BTSEP);
+                            st_buf_putc(bp, BTSEP);
                     }
                 } else {
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 }
                 break;
             case SUBJECT_TRANSFORM_SPLIT:
-                st_apply_split(&b, st, fn->str_arg);
+                st_apply_split(bp, st, fn->str_arg);
                 break;
             case SUBJECT_TRANSFORM_LEFT:
                 if (arg > 0 && (size_t)arg < sl)
-                    st_buf_put(&b, st.s, (size_t)arg);
+                    st_buf_put(bp, st.s, (size_t)arg);
                 else
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 break;
             case SUBJECT_TRANSFORM_RIGHT:
                 if (arg > 0 && (size_t)arg < sl)
-                    st_buf_put(&b, st.s + (sl - (size_t)arg), (size_t)arg);
+                    st_buf_put(bp, st.s + (sl - (size_t)arg), (size_t)arg);
                 else
-                    st_buf_put_tok(&b, st);
+                    st_buf_put_tok(bp, st);
                 break;
             case SUBJECT_TRANSFORM_RANDOM:
-                subject_transform_get_random_partition(&b, fn->int_arg);
+                subject_transform_get_random_partition(bp, fn->int_arg);
                 break;
             default:
                 break;
             }
         }
         if (i < li)
-            st_buf_putc(&b, BTSEP);
+            st_buf_putc(bp, BTSEP);
     }
 
     /* A trailing '>' takes the rest of the subject's tokens. */
     sublist_token last = tr->dtoks[tr->ndtoks - 1];
     if (st_is_fwc(last.s, last.len)) {
         for (size_t i = tr->nstoks - 1; i < ntokens; i++) {
-            st_buf_put_tok(&b, tokens[i]);
+            st_buf_put_tok(bp, tokens[i]);
             if (i + 1 < ntokens)
-                st_buf_putc(&b, BTSEP);
+                st_buf_putc(bp, BTSEP);
         }
     }
+}
+
+char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
+                                                    const sublist_token *tokens, size_t ntokens,
+                                                    size_t *out_len)
+{
+    if (tr->nfns == 0) {
+        if (out_len)
+            *out_len = tr->dest_len;
+        return st_strndup(tr->dest, tr->dest_len);
+    }
+    st_buf b = {0};
+    st_transform_into(tr, tokens, ntokens, &b);
     return st_buf_take(&b, out_len);
+}
+
+int subject_transform_transform_tokenized_subject_buf(const subject_transform *tr,
+                                                      const sublist_token *tokens, size_t ntokens,
+                                                      char **buf, size_t *cap, size_t *out_len)
+{
+    st_buf b = {*buf, 0, *cap, false};
+    if (tr->nfns == 0)
+        st_buf_put(&b, tr->dest, tr->dest_len);
+    else
+        st_transform_into(tr, tokens, ntokens, &b);
+    st_buf_put(&b, "", 0);
+    *buf = b.p; /* a growth before an OOM still moved it */
+    *cap = b.cap;
+    if (b.oom)
+        return -1;
+    *out_len = b.len;
+    return 0;
 }
 
 subject_transform *subject_transform_reverse(const subject_transform *tr)

@@ -169,6 +169,12 @@ char *subject_transform_transform_subject(const subject_transform *tr, const cha
 char *subject_transform_transform_tokenized_subject(const subject_transform *tr,
                                                     const sublist_token *tokens, size_t ntokens,
                                                     size_t *out_len);
+/* Same into a caller-owned reusable buffer (buf and cap, grown with
+ * realloc as needed, NUL terminated): no allocation once it is large
+ * enough. Returns 0 or -1 on OOM (*buf stays valid). Any thread. */
+int subject_transform_transform_tokenized_subject_buf(const subject_transform *tr,
+                                                      const sublist_token *tokens, size_t ntokens,
+                                                      char **buf, size_t *cap, size_t *out_len);
 /* Builds the reverse (strict) transform of tr, owned by the caller; NULL
  * when it cannot be built (Go's nil) or on OOM. */
 subject_transform *subject_transform_reverse(const subject_transform *tr);

@@ -424,6 +424,42 @@ START_TEST(test_account_basic_route_mapping)
 }
 END_TEST
 
+/* The client's mapping reuses its scratch buffer: the mapped subject of
+ * the publish being processed lives in c->map_buf, which is not
+ * reallocated for a mapping that fits. Unmapped subjects are untouched. */
+START_TEST(test_client_select_mapped_subject_reuses_buffer)
+{
+    account *foo, *bar;
+    server *s = simple_account_server(&foo, &bar);
+    char err[256];
+    ck_assert(!account_has_mappings(foo));
+    ck_assert_int_eq(account_add_mapping(foo, "foo.*.*", "bar.$2.$1", err, sizeof(err)), 0);
+    ck_assert(account_has_mappings(foo));
+    client *c = client_in(s, foo);
+    c->ps.pa.subject.p = "foo.1.2";
+    c->ps.pa.subject.len = 7;
+    ck_assert(client_select_mapped_subject(c));
+    ck_assert_uint_eq(c->ps.pa.subject.len, 7);
+    ck_assert(memcmp(c->ps.pa.subject.p, "bar.2.1", 7) == 0);
+    const char *buf = c->map_buf;
+    ck_assert_ptr_eq(c->ps.pa.subject.p, buf);
+    c->ps.pa.subject.p = "foo.33.44";
+    c->ps.pa.subject.len = 9;
+    ck_assert(client_select_mapped_subject(c));
+    ck_assert_ptr_eq(c->map_buf, buf);
+    ck_assert_uint_eq(c->ps.pa.subject.len, 9);
+    ck_assert(memcmp(c->ps.pa.subject.p, "bar.44.33", 9) == 0);
+    c->ps.pa.subject.p = "baz.1";
+    c->ps.pa.subject.len = 5;
+    ck_assert(!client_select_mapped_subject(c));
+    ck_assert(memcmp(c->ps.pa.subject.p, "baz.1", 5) == 0);
+    c->ps.pa.subject.p = NULL;
+    c->ps.pa.subject.len = 0;
+    client_release(c);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_account_wildcard_route_mapping)
 {
     account *foo, *bar;
@@ -656,6 +692,7 @@ static Suite *accounts_suite(void)
     tcase_add_test(tc, test_service_import_with_streamed_response_and_eof);
     tcase_add_test(tc, test_account_basic_route_mapping);
     tcase_add_test(tc, test_account_wildcard_route_mapping);
+    tcase_add_test(tc, test_client_select_mapped_subject_reuses_buffer);
     tcase_add_test(tc, test_account_simple_weighted_route_mapping);
     tcase_add_test(tc, test_account_multi_weighted_route_mappings);
     tcase_add_test(tc, test_account_route_mappings_with_loss_injection);

@@ -376,10 +376,51 @@ START_TEST(test_client_set_permissions_publish_deny_queue_qualifier_fails_closed
     p->publish = subj_perm(NULL, deny);
     pthread_mutex_lock(&c->mu);
     client_set_permissions(c, p);
+    pthread_mutex_unlock(&c->mu);
+    /* The publish check runs on the owning loop without the lock. */
     ck_assert(client_has_pub_perms(c));
     ck_assert(!client_pub_allowed(c, "admin.secret", 12));
     ck_assert(client_pub_allowed(c, "admin.public", 12));
+    auth_permissions_free(p);
+    client_release(c);
+}
+END_TEST
+
+/* The publish permission cache stays within Go's maxPermCacheSize (128):
+ * going over it prunes, and decisions stay right afterwards. A new
+ * permission set starts with an empty cache. */
+START_TEST(test_client_pub_perms_cache_prune)
+{
+    client *c = client_new(NULL, CLIENT_KIND_CLIENT);
+    static const char *const allow[] = {"ok.>", NULL};
+    static const char *const deny[] = {"ok.secret", NULL};
+    opts_permissions *p = perms_new();
+    p->publish = subj_perm(allow, deny);
+    pthread_mutex_lock(&c->mu);
+    client_set_permissions(c, p);
     pthread_mutex_unlock(&c->mu);
+    char subj[32];
+    for (int i = 0; i < 128; i++) {
+        int n = snprintf(subj, sizeof(subj), "ok.%d", i);
+        ck_assert(client_pub_allowed(c, subj, (size_t)n));
+    }
+    ck_assert_uint_eq(client_pub_perms_cache_len(c), 128);
+    /* Cached answers come back unchanged. */
+    ck_assert(client_pub_allowed(c, "ok.7", 4));
+    ck_assert_uint_eq(client_pub_perms_cache_len(c), 128);
+    /* One more entry goes over the limit and prunes. */
+    ck_assert(!client_pub_allowed(c, "no.1", 4));
+    ck_assert_uint_le(client_pub_perms_cache_len(c), 128);
+    ck_assert(!client_pub_allowed(c, "ok.secret", 9));
+    ck_assert(client_pub_allowed(c, "ok.7", 4));
+    ck_assert(!client_pub_allowed(c, "no.1", 4));
+    ck_assert_uint_ge(client_pub_perms_cache_len(c), 1);
+    pthread_mutex_lock(&c->mu);
+    client_set_permissions(c, p);
+    pthread_mutex_unlock(&c->mu);
+    ck_assert_uint_eq(client_pub_perms_cache_len(c), 0);
+    ck_assert(!client_pub_allowed(c, "ok.secret", 9));
+    ck_assert_uint_eq(client_pub_perms_cache_len(c), 1);
     auth_permissions_free(p);
     client_release(c);
 }
@@ -781,6 +822,7 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, test_client_queue_scoped_subscribe_deny_blocks_only_matching_queue);
     tcase_add_test(tc, test_client_set_permissions_clears_stale_msg_deny_state);
     tcase_add_test(tc, test_client_set_permissions_publish_deny_queue_qualifier_fails_closed);
+    tcase_add_test(tc, test_client_pub_perms_cache_prune);
     tcase_add_test(tc, test_authorization_timeout);
     tcase_add_test(tc, test_response_permissions);
     tcase_add_test(tc, test_client_auth_required_no_auth_user);
