@@ -347,9 +347,9 @@ static int subject_transform_get_mapping_function_args(const char *name, const c
 #define FN_RANDOM "Random"
 
 /* ======================================================================== */
-/* Placeholder parsing                                                       */
+/* Place-holder parsing                                                       */
 
-void subject_transform_placeholder_free(subject_transform_placeholder *ph)
+void subject_transform_place_holder_free(subject_transform_place_holder *ph)
 {
     if (!ph)
         return;
@@ -358,7 +358,7 @@ void subject_transform_placeholder_free(subject_transform_placeholder *ph)
 }
 
 /* Fills ph with type, one index and the int argument. */
-static int st_ph_set(subject_transform_placeholder *ph, int16_t type, int64_t index,
+static int st_ph_set(subject_transform_place_holder *ph, int16_t type, int64_t index,
                      int32_t int_arg)
 {
     ph->indexes = malloc(sizeof(*ph->indexes));
@@ -372,7 +372,7 @@ static int st_ph_set(subject_transform_placeholder *ph, int16_t type, int64_t in
 }
 
 /* Marks ph as a bad transform and records the error for token. */
-static int st_ph_fail(subject_transform_placeholder *ph, int code, const char *token, size_t len,
+static int st_ph_fail(subject_transform_place_holder *ph, int code, const char *token, size_t len,
                       subject_transform_err *err)
 {
     free(ph->indexes);
@@ -387,7 +387,7 @@ static int st_ph_fail(subject_transform_placeholder *ph, int code, const char *t
 /* Go's transformIndexIntArgsHelper: (wildcard index, int32) arguments. */
 static int subject_transform_transform_index_int_args_helper(const char *token, size_t len,
                                                              const st_args *args, int16_t type,
-                                                             subject_transform_placeholder *ph,
+                                                             subject_transform_place_holder *ph,
                                                              subject_transform_err *err)
 {
     if (args->n < 2)
@@ -403,9 +403,9 @@ static int subject_transform_transform_index_int_args_helper(const char *token, 
     return rc ? st_ph_fail(ph, rc, NULL, 0, err) : rc;
 }
 
-/* The {{...}} part of indexPlaceHolders; args is freed by the caller. */
+/* The {{...}} part of Go's index-place-holders; args is freed by the caller. */
 static int st_parse_mustache(const char *token, size_t len, st_args *args,
-                             subject_transform_placeholder *ph, subject_transform_err *err)
+                             subject_transform_place_holder *ph, subject_transform_err *err)
 {
     int rc;
     int64_t v;
@@ -504,7 +504,7 @@ static int st_parse_mustache(const char *token, size_t len, st_args *args,
 }
 
 int subject_transform_index_place_holders(const char *token, size_t len,
-                                          subject_transform_placeholder *ph,
+                                          subject_transform_place_holder *ph,
                                           subject_transform_err *err)
 {
     memset(ph, 0, sizeof(*ph));
@@ -569,10 +569,10 @@ void subject_transform_free(subject_transform *tr)
     free(tr);
 }
 
-/* Stores the placeholder as destination function number i. wcpos maps a
+/* Stores the place_holder as destination function number i. wcpos maps a
  * wildcard number (1-based) to its source token; numbers not listed map to
  * token 0, like a missing key of Go's map. */
-static int st_store_fn(subject_transform *tr, size_t i, const subject_transform_placeholder *ph,
+static int st_store_fn(subject_transform *tr, size_t i, const subject_transform_place_holder *ph,
                        bool resolve, const int *wcpos, int npwcs)
 {
     subject_transform_fn *fn = &tr->fns[i];
@@ -616,7 +616,7 @@ int subject_transform_new_subject_transform_with_strict(const char *src, const c
 
     int rc = SUBJECT_TRANSFORM_OK;
     int *wcpos = NULL;
-    subject_transform_placeholder ph = {0};
+    subject_transform_place_holder ph = {0};
     subject_transform *tr = calloc(1, sizeof(*tr));
     if (!tr)
         return st_set_err(err, SUBJECT_TRANSFORM_ERR_NOMEM, NULL, 0, false, 0);
@@ -684,7 +684,7 @@ int subject_transform_new_subject_transform_with_strict(const char *src, const c
             rc = st_store_fn(tr, i, &ph, resolve, wcpos, npwcs);
             if (rc)
                 goto nomem;
-            subject_transform_placeholder_free(&ph);
+            subject_transform_place_holder_free(&ph);
         }
         if (strict && nphs < npwcs) {
             rc = st_set_err(err, SUBJECT_TRANSFORM_ERR_NOT_USING_ALL_WILDCARDS, tr->dest,
@@ -707,7 +707,7 @@ int subject_transform_new_subject_transform_with_strict(const char *src, const c
             rc = st_store_fn(tr, i, &ph, false, NULL, 0);
             if (rc)
                 goto nomem;
-            subject_transform_placeholder_free(&ph);
+            subject_transform_place_holder_free(&ph);
         }
     }
 
@@ -718,7 +718,7 @@ int subject_transform_new_subject_transform_with_strict(const char *src, const c
 nomem:
     rc = st_set_err(err, SUBJECT_TRANSFORM_ERR_NOMEM, NULL, 0, false, 0);
 fail:
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     free(wcpos);
     subject_transform_free(tr);
     return rc;

@@ -2,7 +2,7 @@
  * validation (ValidateMapping, from server/sublist.go).
  *
  * A transform maps subjects matching a source (which may hold '*' and '>')
- * to a destination built from literal tokens, old-style "$n" placeholders
+ * to a destination built from literal tokens, old-style "$n" place_holders
  * and mustache functions: {{wildcard(n)}}, {{partition(n,i...)}},
  * {{splitFromLeft(i,p)}}, {{splitFromRight(i,p)}}, {{sliceFromLeft(i,n)}},
  * {{sliceFromRight(i,n)}}, {{split(i,delim)}}, {{left(i,n)}},
@@ -90,14 +90,14 @@ typedef struct subject_transform {
     size_t nfns;
 } subject_transform;
 
-/* Result of parsing one destination token (Go's indexPlaceHolders). */
-typedef struct subject_transform_placeholder {
+/* Result of parsing one destination token (Go's index-place-holders function). */
+typedef struct subject_transform_place_holder {
     int16_t type;          /* enum subject_transform_type */
     int64_t *indexes;      /* wildcard numbers as written; malloc'd */
     size_t nindexes;
     int32_t int_arg;       /* -1 when unused */
     sublist_token str_arg; /* view into the parsed token; empty when unused */
-} subject_transform_placeholder;
+} subject_transform_place_holder;
 
 /* Static Go text for an error code (never NULL, not owned). */
 const char *subject_transform_strerror(int code);
@@ -109,7 +109,7 @@ const char *subject_transform_err_message(const subject_transform_err *e);
 void subject_transform_err_free(subject_transform_err *e);
 
 /* Builds a transform from src (NULL or "" means ">") to dest. strict
- * (import mappings) allows only wildcard placeholders and requires every
+ * (import mappings) allows only wildcard place_holders and requires every
  * source '*' to be used. On success returns 0 and sets *out to a new
  * transform owned by the caller, or to NULL when dest is NULL or "" (Go's
  * nil transform: no mapping). On failure returns a SUBJECT_TRANSFORM_ERR_*
@@ -135,13 +135,13 @@ int subject_transform_validate_mapping(const char *src, const char *dest,
                                        subject_transform_err *err);
 
 /* Parses one destination token of len bytes into *ph (freed with
- * subject_transform_placeholder_free, also after an error). Returns 0 or
+ * subject_transform_place_holder_free, also after an error). Returns 0 or
  * an error code (err filled when not NULL). */
 int subject_transform_index_place_holders(const char *token, size_t len,
-                                          subject_transform_placeholder *ph,
+                                          subject_transform_place_holder *ph,
                                           subject_transform_err *err);
 /* Frees ph->indexes and resets *ph. */
-void subject_transform_placeholder_free(subject_transform_placeholder *ph);
+void subject_transform_place_holder_free(subject_transform_place_holder *ph);
 
 /* Turns each '*' token into "$1", "$2"...: "foo.*.*" -> "foo.$1.$2".
  * Returns a malloc'd NUL-terminated string (caller frees) or NULL on OOM. */

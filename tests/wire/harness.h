@@ -41,7 +41,7 @@ typedef struct wire_server {
 } wire_server_t;
 
 typedef struct wire_server_opts {
-    const char *config;      /* config text (placeholders @DIR@, @PORT@,
+    const char *config;      /* config text (substitutions @DIR@, @PORT@,
                                 @CLUSTER_PORT@, @HTTP_PORT@ substituted); NULL: no -c */
     const char *const *args; /* extra command line args, NULL-terminated */
     int port;                /* 0: pick a free one; >0 exact; WIRE_PORT_RANDOM */

@@ -14,10 +14,10 @@
 
 /* ---- helpers ---- */
 
-static void check_placeholder(const char *token, int16_t type, const int64_t *idx, size_t nidx,
+static void check_place_holder(const char *token, int16_t type, const int64_t *idx, size_t nidx,
                               int32_t int_arg)
 {
-    subject_transform_placeholder ph;
+    subject_transform_place_holder ph;
     subject_transform_err err = {0};
     int rc = subject_transform_index_place_holders(token, strlen(token), &ph, &err);
     ck_assert_msg(rc == 0, "error parsing %s: %s", token, subject_transform_err_message(&err));
@@ -26,7 +26,7 @@ static void check_placeholder(const char *token, int16_t type, const int64_t *id
     for (size_t i = 0; i < nidx; i++)
         ck_assert_msg(ph.indexes[i] == idx[i], "index %zu of %s", i, token);
     ck_assert_msg(ph.int_arg == int_arg, "int arg of %s: %d", token, ph.int_arg);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     subject_transform_err_free(&err);
 }
 
@@ -109,20 +109,20 @@ static void check_validate(const char *src, const char *dest, int expected)
 
 START_TEST(test_place_holder_index)
 {
-    check_placeholder("$1", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1, -1);
-    check_placeholder("{{partition(10,1,2,3)}}", SUBJECT_TRANSFORM_PARTITION,
+    check_place_holder("$1", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1, -1);
+    check_place_holder("{{partition(10,1,2,3)}}", SUBJECT_TRANSFORM_PARTITION,
                       (int64_t[]){1, 2, 3}, 3, 10);
-    check_placeholder("{{ Partition (10,1,2,3) }}", SUBJECT_TRANSFORM_PARTITION,
+    check_place_holder("{{ Partition (10,1,2,3) }}", SUBJECT_TRANSFORM_PARTITION,
                       (int64_t[]){1, 2, 3}, 3, 10);
-    check_placeholder("{{wildcard(2)}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){2}, 1, -1);
-    check_placeholder("{{SplitFromLeft(2,1)}}", SUBJECT_TRANSFORM_SPLIT_FROM_LEFT,
+    check_place_holder("{{wildcard(2)}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){2}, 1, -1);
+    check_place_holder("{{SplitFromLeft(2,1)}}", SUBJECT_TRANSFORM_SPLIT_FROM_LEFT,
                       (int64_t[]){2}, 1, 1);
-    check_placeholder("{{SplitFromRight(3,2)}}", SUBJECT_TRANSFORM_SPLIT_FROM_RIGHT,
+    check_place_holder("{{SplitFromRight(3,2)}}", SUBJECT_TRANSFORM_SPLIT_FROM_RIGHT,
                       (int64_t[]){3}, 1, 2);
-    check_placeholder("{{SliceFromLeft(2,2)}}", SUBJECT_TRANSFORM_SLICE_FROM_LEFT,
+    check_place_holder("{{SliceFromLeft(2,2)}}", SUBJECT_TRANSFORM_SLICE_FROM_LEFT,
                       (int64_t[]){2}, 1, 2);
-    check_placeholder("{{Left(3,2)}}", SUBJECT_TRANSFORM_LEFT, (int64_t[]){3}, 1, 2);
-    check_placeholder("{{Right(3,2)}}", SUBJECT_TRANSFORM_RIGHT, (int64_t[]){3}, 1, 2);
+    check_place_holder("{{Left(3,2)}}", SUBJECT_TRANSFORM_LEFT, (int64_t[]){3}, 1, 2);
+    check_place_holder("{{Right(3,2)}}", SUBJECT_TRANSFORM_RIGHT, (int64_t[]){3}, 1, 2);
 }
 END_TEST
 
@@ -380,45 +380,45 @@ END_TEST
 START_TEST(test_subject_transform_function_syntax)
 {
     /* Regex semantics: unanchored search, greedy capture, \s handling. */
-    check_placeholder("{{x{{wildcard(1)}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1, -1);
-    check_placeholder("{{\twildcard\r( 1 )\n}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1,
+    check_place_holder("{{x{{wildcard(1)}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1, -1);
+    check_place_holder("{{\twildcard\r( 1 )\n}}", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){1}, 1,
                       -1);
-    check_placeholder("{{partition(3, 1,\t2)}}", SUBJECT_TRANSFORM_PARTITION,
+    check_place_holder("{{partition(3, 1,\t2)}}", SUBJECT_TRANSFORM_PARTITION,
                       (int64_t[]){1, 2}, 2, 3);
-    check_placeholder("{{partition(-2)}}", SUBJECT_TRANSFORM_PARTITION, NULL, 0, -2);
-    check_placeholder("$+3", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){3}, 1, -1);
-    check_placeholder("$foo", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
-    check_placeholder("$", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
-    check_placeholder("{{}}", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
-    check_placeholder("{{split(2,--)}}", SUBJECT_TRANSFORM_SPLIT, (int64_t[]){2}, 1, -1);
-    check_placeholder("{{left(1,2147483647)}}", SUBJECT_TRANSFORM_LEFT, (int64_t[]){1}, 1,
+    check_place_holder("{{partition(-2)}}", SUBJECT_TRANSFORM_PARTITION, NULL, 0, -2);
+    check_place_holder("$+3", SUBJECT_TRANSFORM_WILDCARD, (int64_t[]){3}, 1, -1);
+    check_place_holder("$foo", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
+    check_place_holder("$", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
+    check_place_holder("{{}}", SUBJECT_TRANSFORM_NO_TRANSFORM, (int64_t[]){-1}, 1, -1);
+    check_place_holder("{{split(2,--)}}", SUBJECT_TRANSFORM_SPLIT, (int64_t[]){2}, 1, -1);
+    check_place_holder("{{left(1,2147483647)}}", SUBJECT_TRANSFORM_LEFT, (int64_t[]){1}, 1,
                       INT32_MAX);
 
-    subject_transform_placeholder ph;
+    subject_transform_place_holder ph;
     /* Only the upper-case letters of a name may change case. */
     ck_assert_int_eq(subject_transform_index_place_holders("{{WILDCARD(1)}}", 15, &ph, NULL),
                      SUBJECT_TRANSFORM_ERR_UNKNOWN_FUNCTION);
     ck_assert_int_eq(ph.type, SUBJECT_TRANSFORM_BAD_TRANSFORM);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     ck_assert_int_eq(
         subject_transform_index_place_holders("{{sPlitfromleft(1,2)}}", 22, &ph, NULL),
         SUBJECT_TRANSFORM_ERR_UNKNOWN_FUNCTION);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     /* "\t" is not trimmed (only spaces are) and "\v" is not \s. */
     ck_assert_int_eq(subject_transform_index_place_holders("{{wildcard(\t1)}}", 16, &ph, NULL),
                      SUBJECT_TRANSFORM_ERR_INVALID_ARG);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     ck_assert_int_eq(subject_transform_index_place_holders("{{\vwildcard(1)}}", 16, &ph, NULL),
                      SUBJECT_TRANSFORM_ERR_UNKNOWN_FUNCTION);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     ck_assert_int_eq(subject_transform_index_place_holders("{{left(1,2147483648)}}", 22, &ph,
                                                            NULL),
                      SUBJECT_TRANSFORM_ERR_INVALID_ARG);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
     /* Greedy capture runs to the last ")" that is followed by "}}". */
     ck_assert_int_eq(subject_transform_index_place_holders("{{wildcard(1)}}x)}}", 19, &ph, NULL),
                      SUBJECT_TRANSFORM_ERR_INVALID_ARG);
-    subject_transform_placeholder_free(&ph);
+    subject_transform_place_holder_free(&ph);
 
     /* Multi-character and empty split delimiters, wildcard 0 and "$0". */
     should_match("*", "{{split(1,ab)}}", "xabyabababz", "x.y.z");
