@@ -234,6 +234,10 @@ char *wire_http_get(int port, const char *path);
 
 /* Raw value of a top-level key: strings unquoted/unescaped, everything
  * else as text. NULL when absent or malformed. Caller frees. */
+/* GETs path until JSON integer key equals want (timeout_ms at most, then
+ * the test fails); returns the last body (caller frees). */
+char *wire_expect_http_json_int(int port, const char *path, const char *key, long long want,
+                                 int timeout_ms);
 char *wire_json_get(const char *json, const char *key);
 /* True when json is one well-formed object. */
 bool wire_json_valid(const char *json);

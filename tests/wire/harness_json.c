@@ -197,6 +197,24 @@ long long wire_expect_json_int(const char *json, const char *key)
     return n;
 }
 
+char *wire_expect_http_json_int(int port, const char *path, const char *key, long long want,
+                                 int timeout_ms)
+{
+    /* Connections the harness closed (the readiness probe, a test's own)
+     * leave the server's lists asynchronously: poll until the count settles. */
+    char *body = NULL;
+    for (int waited = 0;; waited += 20) {
+        body = wire_http_get(port, path);
+        if (wire_expect_json_int(body, key) == want || waited >= timeout_ms)
+            break;
+        free(body);
+        wire_sleep_ms(20);
+    }
+    ck_assert_msg(wire_expect_json_int(body, key) == want, "%s%s: '%s' is not %lld after %d ms: %s",
+                  "GET ", path, key, want, timeout_ms, body);
+    return body;
+}
+
 bool wire_expect_json_bool(const char *json, const char *key)
 {
     char *v = wire_json_get(json, key);

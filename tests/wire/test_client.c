@@ -112,8 +112,7 @@ START_TEST(test_client_connect)
                       "\"headers\":true,\"no_responders\":true,\"name\":\"wire-client\","
                       "\"lang\":\"c\",\"version\":\"9.8.7\",\"protocol\":1}\r\n");
     wire_conn_flush(c);
-    char *connz = wire_http_get(s->http_port, "/connz");
-    ck_assert_int_eq(wire_expect_json_int(connz, "num_connections"), 1);
+    char *connz = wire_expect_http_json_int(s->http_port, "/connz", "num_connections", 1, WIRE_TIMEOUT);
     ck_assert_msg(wire_re_match(connz, "\"name\": ?\"wire-client\""), "%s", connz);
     ck_assert_msg(wire_re_match(connz, "\"lang\": ?\"c\""), "%s", connz);
     ck_assert_msg(wire_re_match(connz, "\"version\": ?\"9.8.7\""), "%s", connz);

@@ -256,8 +256,7 @@ START_TEST(test_no_client_leak_on_slow_consumer)
     char *varz = wire_http_get(s->http_port, "/varz");
     ck_assert_int_ge(wire_expect_json_int(varz, "slow_consumers"), 1);
     free(varz);
-    char *connz = wire_http_get(s->http_port, "/connz");
-    ck_assert_int_eq(wire_expect_json_int(connz, "num_connections"), 1);
+    char *connz = wire_expect_http_json_int(s->http_port, "/connz", "num_connections", 1, WIRE_TIMEOUT);
     free(connz);
 
     wire_conn_close(pub);

@@ -335,8 +335,7 @@ START_TEST(test_monitor_endpoints_schema)
     free(leafz);
 
     /* Values both servers agree on. */
-    char *connz = wire_http_get(hp, "/connz?subs=detail");
-    ck_assert_int_eq(wire_expect_json_int(connz, "num_connections"), 1);
+    char *connz = wire_expect_http_json_int(hp, "/connz?subs=detail", "num_connections", 1, WIRE_TIMEOUT);
     ck_assert_int_eq(wire_expect_json_int(connz, "total"), 1);
     ck_assert_int_eq(wire_expect_json_int(connz, "limit"), 1024);
     ck_assert_msg(wire_re_match(connz, "\"name\": \"mon\""), "%s", connz);
@@ -354,8 +353,7 @@ START_TEST(test_monitor_endpoints_schema)
     ck_assert_msg(wire_re_match(accstatz, "\"sent\": \\{[[:space:]]*\"msgs\": 1,[[:space:]]*\"bytes\": 2"), "%s", accstatz);
     ck_assert_msg(wire_re_match(accstatz, "\"received\": \\{[[:space:]]*\"msgs\": 1,[[:space:]]*\"bytes\": 2"), "%s", accstatz);
     free(accstatz);
-    char *varz = wire_http_get(hp, "/varz");
-    ck_assert_int_eq(wire_expect_json_int(varz, "connections"), 1);
+    char *varz = wire_expect_http_json_int(hp, "/varz", "connections", 1, WIRE_TIMEOUT);
     ck_assert_int_ge(wire_expect_json_int(varz, "total_connections"), 2); /* + the harness probe */
     ck_assert_int_ge(wire_expect_json_int(varz, "in_msgs"), 1);
     free(varz);
