@@ -541,27 +541,69 @@ void client_set_no_reconnect(client *c)
 
 /* ---- logging --------------------------------------------------------------- */
 
-#define CLIENT_LOG(fn, level)                                                 \
-    void fn(client *c, const char *fmt, ...)                                  \
-    {                                                                         \
-        if (!c->srv)                                                          \
-            return;                                                           \
-        char msg[2048];                                                       \
-        va_list ap;                                                           \
-        va_start(ap, fmt);                                                    \
-        vsnprintf(msg, sizeof(msg), fmt, ap);                                 \
-        va_end(ap);                                                           \
-        if (c->ncs[0])                                                        \
-            level(c->srv, "%s - %s", c->ncs, msg);                            \
-        else                                                                  \
-            level(c->srv, "%s", msg);                                         \
-    }
-CLIENT_LOG(client_errorf, server_errorf)
-CLIENT_LOG(client_warnf, server_warnf)
-CLIENT_LOG(client_noticef, server_noticef)
-CLIENT_LOG(client_debugf, server_debugf)
-CLIENT_LOG(client_tracef, server_tracef)
-#undef CLIENT_LOG
+typedef void (*client_log_fn)(struct server *, const char *, ...);
+
+/* Go format: prefixes the connection string ("ip:port - cid:N") when known,
+ * then logs at the given level. */
+static void client_format(client *c, client_log_fn level, const char *fmt, va_list ap)
+{
+    char msg[2048];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (c->ncs[0])
+        level(c->srv, "%s - %s", c->ncs, msg);
+    else
+        level(c->srv, "%s", msg);
+}
+
+void client_errorf(client *c, const char *fmt, ...)
+{
+    if (!c->srv)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    client_format(c, server_errorf, fmt, ap);
+    va_end(ap);
+}
+
+void client_warnf(client *c, const char *fmt, ...)
+{
+    if (!c->srv)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    client_format(c, server_warnf, fmt, ap);
+    va_end(ap);
+}
+
+void client_noticef(client *c, const char *fmt, ...)
+{
+    if (!c->srv)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    client_format(c, server_noticef, fmt, ap);
+    va_end(ap);
+}
+
+void client_debugf(client *c, const char *fmt, ...)
+{
+    if (!c->srv)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    client_format(c, server_debugf, fmt, ap);
+    va_end(ap);
+}
+
+void client_tracef(client *c, const char *fmt, ...)
+{
+    if (!c->srv)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    client_format(c, server_tracef, fmt, ap);
+    va_end(ap);
+}
 
 /* Go traceOp: "<<- [OP ARG]" (the any-slice formatting of Go). */
 static void client_trace_op(client *c, const char *prefix, const char *op, const char *arg, size_t len)
