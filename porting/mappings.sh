@@ -223,18 +223,7 @@ PT="${PORTTRACK:-build/porttrack}"
 "$PT" --db porting.db test update 'server/parser_test.go:TestParseLeafHeaderMsgBadSize' --override "needs leafnodes: batch 24" --status deferred
 "$PT" --db porting.db test update 'server/parser_test.go:TestParseRoutedHeaderMsg' --override "needs routes: batch 23" --status deferred
 "$PT" --db porting.db test update 'server/parser_test.go:TestParseRouteMsg' --override "needs routes: batch 23" --status deferred
-"$PT" --db porting.db test update 'server/parser_test.go:TestParsePingNoAuthUserExceptionsAndRestrictions' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/parser_test.go:TestParsePingNoAuthUserEnforcesUserRestrictions' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/parser_test.go:TestParsePingAllowedAfterConnectForNonClients' --override "needs routes/leafnodes/gateways: batches 23-25" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferSubOp' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferUnsubOp' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp2' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp3' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp4' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp5' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitConnectArg' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/split_test.go:TestSplitDanglingArgBuf' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/split_test.go:TestSplitRoutedMsgArg' --override "needs routes: batch 23" --status deferred
 "$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferMsgOp' --override "needs routes: batch 23" --status deferred
 "$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferLeafMsgArg' --override "needs leafnodes: batch 24" --status deferred
@@ -604,15 +593,11 @@ PT="${PORTTRACK:-build/porttrack}"
 "$PT" --db porting.db test update 'server/server_test.go:TestTLSCipher' --override "needs TLS: issue 8 (batch 9)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestGetConnectURLs' --override "needs connect_urls gossip: routes batch 23" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestClientAdvertiseInCluster' --override "needs routes: batch 23" --status deferred
-"$PT" --db porting.db test update 'server/server_test.go:TestClientAdvertiseErrorOnStartup' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/server_test.go:TestNoDeadlockOnStartFailure' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestProcessCommandLineArgs' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
-"$PT" --db porting.db test update 'server/server_test.go:TestNilMonitoringPort' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestCustomClientAuthentication' --override "Go embedding API (custom Authentication plugin); cnatsd has no plugin auth" --status n_a
 "$PT" --db porting.db test update 'server/server_test.go:TestCustomRouterAuthentication' --override "needs routes: batch 23" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestMonitoringNoTimeout' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestProfilingNoTimeout' --override "Go pprof profiler (n_a in C)" --status n_a
-"$PT" --db porting.db test update 'server/server_test.go:TestLameDuckOptionsValidation' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestServerValidateGatewaysOptions' --override "needs gateways: batch 25" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestAcceptError' --override "tests Go net.Listener accept-error backoff (acceptError n_a: libuv)" --status n_a
 "$PT" --db porting.db test update 'server/server_test.go:TestServerShutdownDuringStart' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
@@ -623,7 +608,6 @@ PT="${PORTTRACK:-build/porttrack}"
 "$PT" --db porting.db test update 'server/server_test.go:TestReconnectErrorReports' --override "needs routes/leafnodes/gateways: batches 23-25" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestServerRateLimitLogging' --override "needs rate-limit log expiry (changeRateLimitLogInterval, batch 18)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestServerAuthBlockAndSysAccounts' --override "needs system events (\$SYS.REQ.USER.INFO): batch 21" --status deferred
-"$PT" --db porting.db test update 'server/server_test.go:TestServerConfigLastLineComments' --override "portable now: no blocking batch, C test not written yet (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestServerClusterAndGatewayNameNoSpace' --override "needs gateways: batch 25" --status deferred
 "$PT" --db porting.db test update 'server/server_test.go:TestServerClientURL' --override "tests exported accessor Server.ClientURL (n_a in C)" --status n_a
 "$PT" --db porting.db test update 'server/server_test.go:TestServerJsonMarshalNestedStructsPanic' --override "Go encoding/json nested struct panic regression; C builds JSON with jansson" --status n_a
@@ -729,3 +713,19 @@ PT="${PORTTRACK:-build/porttrack}"
 "$PT" --db porting.db test update 'server/rate_counter_test.go:TestRateCounter' --override "needs TLS connection rate limit: TLS: issue 8 (batch 9)" --status deferred
 "$PT" --db porting.db test update 'server/ring_test.go:TestRBAppendAndLenAndTotal' --override "closed ring is static in src/server/monitor.c: needs a unit-test seam (issue 6)" --status deferred
 "$PT" --db porting.db test update 'server/ring_test.go:TestRBclosedClients' --override "closed ring is static in src/server/monitor.c: needs a unit-test seam (issue 6)" --status deferred
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitDanglingArgBuf' --override "partly ported: the client half is test_split_dangling_arg_buf; the RMSG half needs routes (batch 23)" --status deferred
+"$PT" --db porting.db test update 'server/parser_test.go:TestParsePingNoAuthUserEnforcesUserRestrictions' --override "partly ported: TCP and proxy cases in test_parse_ping_no_auth_user_enforces_user_restrictions; websocket cases need batch 26" --status deferred
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferSubOp' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferUnsubOp' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitConnectArg' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp2' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp3' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp4' --clear-override
+"$PT" --db porting.db test update 'server/split_test.go:TestSplitBufferPubOp5' --clear-override
+"$PT" --db porting.db test update 'server/parser_test.go:TestParsePingNoAuthUserExceptionsAndRestrictions' --clear-override
+"$PT" --db porting.db test update 'server/server_test.go:TestClientAdvertiseErrorOnStartup' --clear-override
+"$PT" --db porting.db test update 'server/server_test.go:TestNoDeadlockOnStartFailure' --clear-override
+"$PT" --db porting.db test update 'server/server_test.go:TestNilMonitoringPort' --clear-override
+"$PT" --db porting.db test update 'server/server_test.go:TestLameDuckOptionsValidation' --clear-override
+"$PT" --db porting.db test update 'server/server_test.go:TestServerConfigLastLineComments' --clear-override

@@ -487,6 +487,75 @@ START_TEST(test_parse_split_pub)
 }
 END_TEST
 
+/* A not yet connected client of a server built (not started) from conf,
+ * waiting for CONNECT as Go's newAuthPendingClient. */
+static client *auth_pending_client(const char *conf, client_kind kind)
+{
+    char err[256];
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o, conf, &pe);
+    char buf[1024] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "config: %s", buf);
+    o->no_log = true;
+    o->no_sigs = true;
+    g_srv = server_new(o, err, sizeof(err));
+    ck_assert_msg(g_srv != NULL, "server_new: %s", err);
+    client *c = client_new(g_srv, kind);
+    ck_assert_ptr_nonnull(c);
+    c->msubs = -1;
+    c->mpay = -1;
+    c->mcl = MAX_CONTROL_LINE_SIZE;
+    c->flags |= CF_EXPECT_CONNECT;
+    return c;
+}
+
+START_TEST(test_parse_ping_no_auth_user_exceptions_and_restrictions)
+{
+    const char *conf = "authorization { users = [ {user: \"foo\"} ] }\nno_auth_user: \"foo\"\n";
+    /* Non-client kinds may not use no_auth_user to skip CONNECT. */
+    client_kind denied[] = {CLIENT_KIND_LEAF, CLIENT_KIND_ROUTER, CLIENT_KIND_GATEWAY};
+    for (size_t k = 0; k < sizeof(denied) / sizeof(denied[0]); k++) {
+        client *c = auth_pending_client(conf, denied[k]);
+        ck_assert_int_eq(parse_str(c, "PING\r\n"), CLIENT_ERR_AUTHENTICATION);
+        ck_assert(!(c->flags & CF_CONNECT_RECEIVED));
+        free_dummy(c);
+    }
+    /* A plain client is authenticated as no_auth_user (the websocket
+     * subcase waits for websocket support). */
+    client *c = auth_pending_client(conf, CLIENT_KIND_CLIENT);
+    ck_assert_int_eq(parse_str(c, "PING\r\n"), 0);
+    ck_assert(c->flags & CF_CONNECT_RECEIVED);
+    ck_assert_int_eq(c->ps.state, OP_START);
+    free_dummy(c);
+}
+END_TEST
+
+START_TEST(test_parse_ping_no_auth_user_enforces_user_restrictions)
+{
+    /* no_auth_user limited to websocket connections: a TCP client is
+     * rejected (the allowed websocket subcase waits for websocket support). */
+    client *c = auth_pending_client("authorization { users = [ {user: \"foo\", "
+                                    "allowed_connection_types: [\"WEBSOCKET\"]} ] }\n"
+                                    "no_auth_user: \"foo\"\n",
+                                    CLIENT_KIND_CLIENT);
+    ck_assert_int_eq(parse_str(c, "PING\r\n"), CLIENT_ERR_AUTHENTICATION);
+    ck_assert(!(c->flags & CF_CONNECT_RECEIVED));
+    free_dummy(c);
+
+    /* A user that requires a trusted proxy can never skip CONNECT. */
+    c = auth_pending_client("authorization { users = [ {user: \"foo\", proxy_required: true} ] }\n"
+                            "no_auth_user: \"foo\"\n",
+                            CLIENT_KIND_CLIENT);
+    ck_assert_int_eq(parse_str(c, "PING\r\n"), CLIENT_ERR_AUTHENTICATION);
+    ck_assert(!(c->flags & CF_CONNECT_RECEIVED));
+    free_dummy(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("parser");
@@ -508,6 +577,8 @@ int main(void)
     tcase_add_test(tc, test_max_control_line);
     tcase_add_test(tc, test_max_control_line_non_client_upper_bound);
     tcase_add_test(tc, test_parse_split_pub);
+    tcase_add_test(tc, test_parse_ping_no_auth_user_exceptions_and_restrictions);
+    tcase_add_test(tc, test_parse_ping_no_auth_user_enforces_user_restrictions);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

@@ -15,6 +15,7 @@
 
 #include "server/const.h"
 #include "server/log.h"
+#include "server/monitor.h"
 #include "server/opts.h"
 #include "server/server.h"
 #include "testutil.h"
@@ -530,6 +531,85 @@ START_TEST(test_listen_error)
 }
 END_TEST
 
+START_TEST(test_client_advertise_error_on_startup)
+{
+    /* An unparsable client_advertise must keep the server from coming up.
+     * cnatsd rejects it when building the server (Go: at Start). */
+    options *o = default_options();
+    o->client_advertise = strdup("addr:::123");
+    char err[512] = "";
+    server *s = server_new(o, err, sizeof(err));
+    if (s) {
+        ck_assert_int_ne(server_start(s, err, sizeof(err)), 0);
+        server_free(s);
+    }
+    ck_assert_msg(err[0] != '\0', "expected an error for a bad client_advertise");
+}
+END_TEST
+
+START_TEST(test_no_deadlock_on_start_failure)
+{
+    options *o = default_options();
+    free(o->host);
+    o->host = strdup("x.x.x.x");
+    o->port = 4222;
+    server *s = new_server(o);
+    char err[512] = "";
+    int64_t start = now_ms();
+    /* Failing to listen on a bad host must return, not hang. */
+    ck_assert_int_ne(server_start(s, err, sizeof(err)), 0);
+    ck_assert_int_lt(now_ms() - start, 1000);
+    ck_assert_msg(err[0] != '\0', "expected a listen error");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_nil_monitoring_port)
+{
+    options *o = default_options();
+    o->http_port = 0;
+    o->https_port = 0;
+    server *s = run_server(o);
+    ck_assert_int_eq(server_monitor_addr(s), -1);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_lame_duck_options_validation)
+{
+    options *o = default_options();
+    o->lame_duck_duration = 5 * CONST_NS_S;
+    o->lame_duck_grace_period = 10 * CONST_NS_S;
+    char err[512] = "";
+    server *s = server_new(o, err, sizeof(err));
+    if (s)
+        server_free(s);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "should be strictly lower") != NULL, "got %s", err);
+}
+END_TEST
+
+START_TEST(test_server_config_last_line_comments)
+{
+    /* A config whose last line is a comment must load and serve clients. */
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o, "\n\t{\n\t\t\"listen\":  \"127.0.0.1:-1\"\n\t}\n\t# wibble\n\t", &pe);
+    char buf[1024] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "config: %s", buf);
+    o->no_log = true;
+    o->no_sigs = true;
+    server *s = run_server(o);
+    int fd = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    expect_contains(fd, "PONG\r\n");
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("server");
@@ -552,6 +632,11 @@ int main(void)
     tcase_add_test(tc, test_pid_and_ports_files);
     tcase_add_test(tc, test_shutdown_with_clients_is_quick);
     tcase_add_test(tc, test_listen_error);
+    tcase_add_test(tc, test_client_advertise_error_on_startup);
+    tcase_add_test(tc, test_no_deadlock_on_start_failure);
+    tcase_add_test(tc, test_nil_monitoring_port);
+    tcase_add_test(tc, test_lame_duck_options_validation);
+    tcase_add_test(tc, test_server_config_last_line_comments);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }
