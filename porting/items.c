@@ -297,6 +297,8 @@ static int exec_bind(sqlite3 *db, const char *sql, long long id, const char *t1,
 /* Recomputes statuses and regenerates documents inside the caller's transaction. */
 static int finish(pt_ctx *c, sqlite3 *db)
 {
+    if (c->defer_finish)
+        return pt_db_commit(db);
     if (pt_recompute(c, db, true, NULL) < 0 || pt_write_docs(db) < 0)
         return -1;
     return pt_db_commit(db);
@@ -565,4 +567,19 @@ int pt_item_update(pt_ctx *c, sqlite3 *db, bool feature, const long long *ids, i
 fail:
     pt_db_rollback(db);
     return 2;
+}
+
+int pt_finish_script(pt_ctx *c)
+{
+    sqlite3 *db = pt_db_open(c->db_path, false);
+    if (!db)
+        return -1;
+    bool saved = c->defer_finish;
+    c->defer_finish = false;
+    int rc = pt_db_begin(db) < 0 ? -1 : finish(c, db);
+    if (rc < 0)
+        pt_db_rollback(db);
+    c->defer_finish = saved;
+    pt_db_close(db);
+    return rc;
 }

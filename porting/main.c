@@ -25,6 +25,7 @@ static const char *usage_main =
     "  refresh         recompute statuses, regenerate batches.md and docs/parity.md\n"
     "  gate            CI check: statuses backed by evidence, no stubs, docs fresh\n"
     "  batches-md      regenerate batches.md\n"
+    "  script FILE     run many feature/test map|update commands, recompute once\n"
     "Run 'porttrack COMMAND --help' for details.\n";
 
 typedef struct help {
@@ -78,6 +79,10 @@ static const help helps[] = {
              "what the evidence supports, the stub scan hits, or batches.md/docs/parity.md are missing\n"
              "or stale. Lists up to 30 differing rows with the evidence-backed status and reason, and\n"
              "the fix: make test locally, then git add porting.db batches.md docs/parity.md.\n"},
+    {"script", "usage: porttrack script FILE\n"
+               "Runs the feature/test map and update commands of FILE (one per line, shell-style\n"
+               "quoting, # comments) in one process and recomputes statuses once at the end. Stops at\n"
+               "the first failing line. porting/mappings.txt is such a file.\n"},
     {"batches-md", "usage: porttrack batches-md [--stdout]\nRegenerates batches.md from the database.\n"},
     {NULL, NULL},
 };
@@ -233,6 +238,50 @@ out_err:
     return fail(2);
 }
 
+/* porttrack script FILE: every line is "feature|test map|update ...". */
+static int cmd_script(pt_ctx *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        pt_seterr("cannot open %s", path);
+        return fail(2);
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = 0, ncmd = 0;
+    c->defer_finish = true;
+    while (getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *buf = pt_xstrdup(line);
+        char *words[64];
+        int n = pt_script_split(line, buf, words, 64);
+        if (n < 0) {
+            pt_seterr("%s:%d: unterminated quote or too many words", path, lineno);
+            rc = fail(2);
+        } else if (n > 0 && (n < 3 || (strcmp(words[0], "feature") != 0 && strcmp(words[0], "test") != 0) ||
+                             (strcmp(words[1], "map") != 0 && strcmp(words[1], "update") != 0))) {
+            pt_seterr("%s:%d: only 'feature|test map|update ITEM ...' lines are allowed", path, lineno);
+            rc = fail(2);
+        } else if (n > 0) {
+            ncmd++;
+            rc = cmd_items(c, words[0][0] == 'f', n - 1, words + 1);
+            if (rc)
+                fprintf(stderr, "porttrack: %s:%d failed\n", path, lineno);
+        }
+        free(buf);
+        if (rc)
+            break;
+    }
+    free(line);
+    fclose(f);
+    c->defer_finish = false;
+    if (pt_finish_script(c) < 0)
+        return fail(2);
+    if (rc == 0)
+        printf("script: %d command%s\n", ncmd, ncmd == 1 ? "" : "s");
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *db_path = "./porting.db", *src = NULL, *tests = NULL;
@@ -378,6 +427,13 @@ int main(int argc, char **argv)
         rc = pt_gate(&c);
         if (rc == 2)
             fail(rc);
+    } else if (strcmp(cmd, "script") == 0) {
+        if (n != 2) {
+            print_help("script");
+            rc = 2;
+        } else {
+            rc = cmd_script(&c, args[1]);
+        }
     } else if (strcmp(cmd, "batches-md") == 0) {
         sqlite3 *db = pt_db_open(c.db_path, false);
         if (!db) {

@@ -46,6 +46,11 @@ void pt_vec_free(pt_vec *v);
 void *pt_xmalloc(size_t n);
 void *pt_xcalloc(size_t n, size_t m);
 char *pt_xstrdup(const char *s);
+/* Splits a porttrack script line into at most max words (shell-style: blanks
+ * separate, "..." with \\ and \" escapes, '...' literal, # comment). Words
+ * point into buf, which must be as long as line. Returns the count, or -1 on
+ * an unterminated quote or more than max words. */
+int pt_script_split(const char *line, char *buf, char **words, int max);
 char *pt_xstrndup(const char *s, size_t n);
 
 /* String-keyed hash map (keys copied, values borrowed). */
@@ -180,6 +185,7 @@ typedef struct pt_ctx {
     const char *src_dir;    /* relative to root, default "src" */
     const char *tests_dir;  /* relative to root, default "tests" */
     bool json;
+    bool defer_finish;      /* script mode: map/update commit without recomputing */
 } pt_ctx;
 
 /* Sets db_path, root (its directory) and the default src/tests dirs. */
@@ -188,6 +194,9 @@ void pt_ctx_init(pt_ctx *c, const char *db_path);
 void pt_json_str(FILE *out, const char *s);
 
 int pt_import(pt_ctx *c, const char *go_src, const char *ref);
+/* Recomputes statuses and rewrites batches.md/docs/parity.md in one
+ * transaction (the end of a script run). 0 or -1 with pt_error(). */
+int pt_finish_script(pt_ctx *c);
 int pt_batches_seed(sqlite3 *db);
 /* Records the batch rows of a Go file unless present (seed rules). */
 int pt_batch_assign_file(sqlite3 *db, const char *go_file, int nlines, bool is_test);

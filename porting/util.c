@@ -426,3 +426,43 @@ void pt_map_free(pt_map *m)
     m->b = NULL;
     m->nb = m->n = 0;
 }
+
+/* Splits a script line into words: blanks separate, "..." allows \\ and \"
+ * escapes, '...' is literal, # starts a comment. Returns the word count or
+ * -1 on an unterminated quote; words point into buf (same size as line). */
+int pt_script_split(const char *line, char *buf, char **words, int max)
+{
+    int n = 0;
+    const char *p = line;
+    char *o = buf;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (!*p || *p == '#')
+            return n;
+        if (n == max)
+            return -1;
+        words[n++] = o;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                        p++;
+                    *o++ = *p;
+                }
+                if (*p != '"')
+                    return -1;
+                p++;
+            } else if (*p == '\'') {
+                for (p++; *p && *p != '\''; p++)
+                    *o++ = *p;
+                if (*p != '\'')
+                    return -1;
+                p++;
+            } else {
+                *o++ = *p++;
+            }
+        }
+        *o++ = '\0';
+    }
+}

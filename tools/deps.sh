@@ -9,7 +9,7 @@ PKGS=(
   liblz4-dev libssl-dev libcrypt-dev
   clang llvm libclang-rt-14-dev
   nats-server libnats-dev
-  libhttp-parser-dev
+  libhttp-parser-dev openssl
 )
 
 missing=()

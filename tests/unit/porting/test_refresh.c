@@ -388,6 +388,39 @@ START_TEST(test_overrides_never_verify)
 }
 END_TEST
 
+START_TEST(test_script_split_and_deferred_finish)
+{
+    char buf[256];
+    char *w[8];
+    const char *line = "feature update 'a.go:X' --override \"say \\\"hi\\\" $SYS\" --status n_a # note";
+    ck_assert_int_eq(pt_script_split(line, buf, w, 8), 7);
+    ck_assert_str_eq(w[2], "a.go:X");
+    ck_assert_str_eq(w[4], "say \"hi\" $SYS");
+    ck_assert_str_eq(w[6], "n_a");
+    ck_assert_int_eq(pt_script_split("   # only a comment", buf, w, 8), 0);
+    ck_assert_int_eq(pt_script_split("test map \"open", buf, w, 8), -1);
+    ck_assert_int_eq(pt_script_split("a b c", buf, w, 2), -1);
+
+    /* in script mode an override is stored but statuses wait for the end */
+    fx f;
+    setup_repo(&f);
+    sqlite3 *db = pt_db_open(f.db, false);
+    long long id = pt_item_resolve(db, true, "client.processPub");
+    ck_assert_int_gt(id, 0);
+    f.ctx.defer_finish = true;
+    pt_update_args na = {.status = "n_a", .override_reason = "script reason"};
+    ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &na), 0);
+    pt_db_close(db);
+    char *before = fx_fstatus(&f, "processPub");
+    ck_assert_str_ne(before, "n_a");
+    free(before);
+    f.ctx.defer_finish = false;
+    ck_assert_int_eq(pt_finish_script(&f.ctx), 0);
+    fx_assert_fstatus(&f, "processPub", "n_a");
+    fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_drift_blocks_verified_until_acknowledged)
 {
     fx f;
@@ -477,6 +510,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_schema_upgrade_from_v1);
     tcase_add_test(tc, test_overrides_never_verify);
     tcase_add_test(tc, test_drift_blocks_verified_until_acknowledged);
+    tcase_add_test(tc, test_script_split_and_deferred_finish);
     tcase_add_test(tc, test_explicit_mapping);
     suite_add_tcase(s, tc);
     return s;
