@@ -21,7 +21,8 @@ run: build
 	./$(BUILD)/nats-server -a 127.0.0.1 -p 4222 $(ARGS)
 
 # Sanitizer + coverage build with every test.
-build-test: deps
+build-test:
+	@tools/deps.sh test
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCNATSD_SANITIZE=ON -DCNATSD_COVERAGE=ON -DCNATSD_WIRE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS) -- --no-print-directory
 
