@@ -542,7 +542,17 @@ int pt_item_update(pt_ctx *c, sqlite3 *db, bool feature, const long long *ids, i
                 pt_log_override(db, kind, id, "override", st, a->override_reason) < 0)
                 goto fail;
         }
+        bool has_override = false;
         if (a->clear_override) {
+            snprintf(sql, sizeof sql, "SELECT override_status IS NOT NULL FROM %s WHERE id=?1", table);
+            sqlite3_stmt *q = pt_db_prep(db, sql);
+            if (!q)
+                goto fail;
+            sqlite3_bind_int64(q, 1, id);
+            has_override = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+            sqlite3_finalize(q);
+        }
+        if (a->clear_override && has_override) {
             snprintf(sql, sizeof sql, "UPDATE %s SET override_status=NULL, override_reason=NULL WHERE id=?1", table);
             if (exec_bind(db, sql, id, NULL, NULL) < 0 || pt_log_override(db, kind, id, "clear-override", NULL, NULL) < 0)
                 goto fail;

@@ -382,7 +382,10 @@ START_TEST(test_overrides_never_verify)
     db = pt_db_open(f.db, false);
     pt_update_args clr = {.clear_override = true};
     ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &clr), 0);
+    /* clearing again is a no-op: nothing more in the log */
+    ck_assert_int_eq(pt_item_update(&f.ctx, db, true, &id, 1, &clr), 0);
     pt_db_close(db);
+    ck_assert_int_eq(fx_int(&f, "SELECT count(*) FROM overrides WHERE action='clear-override'"), 1);
     fx_assert_fstatus(&f, "processPub", "verified");
     fx_free(&f);
 }
