@@ -4,10 +4,14 @@
 #include "server/auth.h"
 
 #include <crypt.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <openssl/x509v3.h>
 
 #include "server/accounts.h"
 #include "server/client.h"
@@ -17,6 +21,7 @@
 #include "server/parser.h"
 #include "server/server.h"
 #include "server/sublist.h"
+#include "server/tls_conn.h"
 
 /* Cache limits of client.go. */
 #define AUTH_MAX_PERM_CACHE_SIZE 128
@@ -242,40 +247,6 @@ static int perm_darray_add(client_perms *p, subscription *s)
         p->capdarray = nc;
     }
     p->darray[p->ndarray++] = s;
-    return 0;
-}
-
-/* Go splitSubjectQueue: "subject" or "subject queue" (whitespace
- * separated, both valid subjects). Views point into sq. */
-static int client_split_subject_queue(const char *sq, const char **subj, size_t *slen, const char **queue,
-                                      size_t *qlen)
-{
-    const char *f[3];
-    size_t fl[3];
-    int n = 0;
-    const char *p = sq;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
-            p++;
-        if (!*p)
-            break;
-        const char *st = p;
-        while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
-            p++;
-        if (n == 3)
-            return -1;
-        f[n] = st;
-        fl[n] = (size_t)(p - st);
-        n++;
-    }
-    if (n == 0 || n > 2)
-        return -1;
-    if (!sublist_is_valid_subject(f[0], fl[0], false) || (n == 2 && !sublist_is_valid_subject(f[1], fl[1], false)))
-        return -1;
-    *subj = f[0];
-    *slen = fl[0];
-    *queue = n == 2 ? f[1] : NULL;
-    *qlen = n == 2 ? fl[1] : 0;
     return 0;
 }
 
@@ -717,6 +688,8 @@ const char *client_get_raw_auth_user(const client *c)
         return c->opts.nkey;
     if (!auth_empty(c->opts.username))
         return c->opts.username;
+    if (!auth_empty(c->opts.jwt))
+        return c->pub_key;
     if (!auth_empty(c->opts.token))
         return "[REDACTED]";
     return "";
@@ -731,6 +704,8 @@ void client_get_auth_user(const client *c, char *buf, size_t len)
     } else if (!auth_empty(c->opts.username)) {
         parser_go_quote(c->opts.username, strlen(c->opts.username), q, sizeof(q));
         snprintf(buf, len, "User %s", q);
+    } else if (!auth_empty(c->opts.jwt)) {
+        snprintf(buf, len, "JWT User \"%s\"", c->pub_key);
     } else if (!auth_empty(c->opts.token)) {
         snprintf(buf, len, "Token \"[REDACTED]\"");
     } else {
@@ -744,6 +719,8 @@ void client_get_auth_user_label(const client *c, char *buf, size_t len)
         snprintf(buf, len, "nkey:%s", c->opts.nkey);
     else if (!auth_empty(c->opts.username))
         snprintf(buf, len, "user:%s", c->opts.username);
+    else if (!auth_empty(c->opts.jwt))
+        snprintf(buf, len, "jwt:%s", c->pub_key);
     else if (!auth_empty(c->opts.token))
         snprintf(buf, len, "token");
     else if (len)
@@ -948,7 +925,7 @@ static int auth_copy_list(opts_str_list *d, const opts_str_list *s)
 /* Go buildNkeysAndUsersFromOptions + assignGlobalAccountToOrphanUsers. */
 static int server_build_nkeys_and_users_from_options(server *s, server_auth *a)
 {
-    options *o = s->opts;
+    options *o = server_get_opts(s);
     if (o->users_count > 0) {
         a->users = calloc((size_t)o->users_count, sizeof(*a->users));
         if (!a->users)
@@ -1023,8 +1000,18 @@ static void auth_table_free(void *p)
 
 void server_auth_free(server *s)
 {
-    auth_table_free(s->auth);
+    server_auth *a = s->auth;
+    while (a) {
+        server_auth *next = a->retired;
+        auth_table_free(a);
+        a = next;
+    }
     s->auth = NULL;
+}
+
+const server_auth *server_auth_table(server *s)
+{
+    return __atomic_load_n(&s->auth, __ATOMIC_ACQUIRE);
 }
 
 int server_configure_authorization(server *s, char *err, size_t errlen)
@@ -1034,8 +1021,11 @@ int server_configure_authorization(server *s, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    options *o = s->opts;
-    if (o->nkeys_count > 0 || o->users_count > 0) {
+    options *o = server_get_opts(s);
+    if (o->trusted_keys.count > 0) {
+        /* Operator mode: every client needs a user JWT. */
+        a->auth_required = true;
+    } else if (o->nkeys_count > 0 || o->users_count > 0) {
         if (server_build_nkeys_and_users_from_options(s, a) != 0) {
             auth_table_free(a);
             snprintf(err, errlen, "out of memory");
@@ -1045,20 +1035,21 @@ int server_configure_authorization(server *s, char *err, size_t errlen)
     } else if (!auth_empty(o->username) || !auth_empty(o->authorization)) {
         a->auth_required = true;
     }
-    /* Publish the complete table; a table replaced by a reload is freed
-     * once no loop can still be reading it. */
-    server_auth *old = __atomic_exchange_n(&s->auth, a, __ATOMIC_ACQ_REL);
-    if (old)
-        server_defer_free(s, auth_table_free, old);
+    /* Publish the complete table. Threads off the loops (monitoring,
+     * events) read it too, so a table replaced by a reload is kept, like the
+     * replaced options, until server_free. */
+    a->retired = __atomic_load_n(&s->auth, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&s->auth, a, __ATOMIC_RELEASE);
     return 0;
 }
 
 void server_check_authfor_warnings(server *s)
 {
-    options *o = s->opts;
+    options *o = server_get_opts(s);
     bool warn = !auth_empty(o->password) && !auth_is_bcrypt(o->password);
-    for (int i = 0; !warn && s->auth && i < s->auth->users_count; i++)
-        if (!auth_is_bcrypt(s->auth->users[i].password))
+    const server_auth *a = server_auth_table(s);
+    for (int i = 0; !warn && a && i < a->users_count; i++)
+        if (!auth_is_bcrypt(a->users[i].password))
             warn = true;
     if (warn)
         server_warnf(s, "Plaintext passwords detected, use nkeys or bcrypt");
@@ -1066,30 +1057,35 @@ void server_check_authfor_warnings(server *s)
 
 bool server_nonce_required(server *s)
 {
-    return s->opts->always_enable_nonce || (s->auth && s->auth->nkeys_count > 0);
+    const server_auth *a = server_auth_table(s);
+    const options *o = server_get_opts(s);
+    return o->always_enable_nonce || (a && a->nkeys_count > 0) || o->trusted_keys.count > 0;
 }
 
 const auth_user *server_auth_lookup_user(server *s, const char *username)
 {
-    if (!s->auth || !s->auth->users_count || !username)
+    const server_auth *a = server_auth_table(s);
+    if (!a || !a->users_count || !username)
         return NULL;
     auth_user key = {.username = (char *)username};
-    return bsearch(&key, s->auth->users, (size_t)s->auth->users_count, sizeof(auth_user), auth_user_cmp);
+    return bsearch(&key, a->users, (size_t)a->users_count, sizeof(auth_user), auth_user_cmp);
 }
 
 const auth_nkey_user *server_auth_lookup_nkey(server *s, const char *nkey)
 {
-    if (!s->auth || !s->auth->nkeys_count || !nkey)
+    const server_auth *a = server_auth_table(s);
+    if (!a || !a->nkeys_count || !nkey)
         return NULL;
     auth_nkey_user key = {.nkey = (char *)nkey};
-    return bsearch(&key, s->auth->nkeys, (size_t)s->auth->nkeys_count, sizeof(auth_nkey_user), auth_nkey_cmp);
+    return bsearch(&key, a->nkeys, (size_t)a->nkeys_count, sizeof(auth_nkey_user), auth_nkey_cmp);
 }
 
 bool server_auth_info_required(server *s, bool initial_info)
 {
-    if (!s->auth || !s->auth->auth_required)
+    const server_auth *a = server_auth_table(s);
+    if (!a || !a->auth_required)
         return false;
-    return !(initial_info && !auth_empty(s->opts->no_auth_user));
+    return !(initial_info && !auth_empty(server_get_opts(s)->no_auth_user));
 }
 
 void server_auth_prepare_client(server *s, client *c)
@@ -1098,12 +1094,13 @@ void server_auth_prepare_client(server *s, client *c)
         nkey_generate_nonce(c->nonce);
     else
         c->nonce[0] = '\0';
-    if (!s->auth || !s->auth->auth_required)
+    const server_auth *a = server_auth_table(s);
+    if (!a || !a->auth_required)
         return;
     pthread_mutex_lock(&c->mu);
     c->flags |= CF_EXPECT_CONNECT;
     pthread_mutex_unlock(&c->mu);
-    double secs = s->opts->auth_timeout;
+    double secs = server_get_opts(s)->auth_timeout;
     client_set_auth_timer(c, (int64_t)(secs * (double)CONST_NS_S));
 }
 
@@ -1202,18 +1199,930 @@ static bool auth_verify_nonce_sig(client *c)
     return true;
 }
 
+/* Go authExpired: the user JWT (or its time window) ran out. */
+static void client_auth_expired(client *c)
+{
+    client_send_err(c, "User Authentication Expired");
+    client_debugf(c, "User Authentication Expired");
+    client_close_connection(c, AUTHENTICATION_EXPIRED);
+}
+
+static void on_auth_expired_timer(uv_timer_t *t)
+{
+    client *c = t->data;
+    c->auth_tmr_set = false;
+    client_auth_expired(c);
+}
+
+/* Go accountAuthExpired: the account JWT ran out (Go's account expiry
+ * timer closes every client of the account; here each client's timer). */
+static void client_account_auth_expired(client *c)
+{
+    client_send_err(c, "Account Authentication Expired");
+    client_debugf(c, "Account Authentication Expired");
+    client_close_connection(c, AUTHENTICATION_EXPIRED);
+}
+
+static void on_account_expired_timer(uv_timer_t *t)
+{
+    client *c = t->data;
+    c->auth_tmr_set = false;
+    client_account_auth_expired(c);
+}
+
+static void client_arm_auth_tmr(client *c, uv_timer_cb cb, int64_t d_ns)
+{
+    if (!c->loop || !c->io_started || c->io_closing)
+        return;
+    uint64_t ms = d_ns > 0 ? (uint64_t)(d_ns / CONST_NS_MS) : 0;
+    if (ms == 0)
+        ms = 1;
+    if (uv_timer_start(&c->auth_tmr, cb, ms, 0) == 0)
+        c->auth_tmr_set = true;
+}
+
+/* Go setExpirationTimer: arms the auth timer to expire the connection in
+ * d_ns. Loop thread. */
+static void client_set_expiration_timer(client *c, int64_t d_ns)
+{
+    client_arm_auth_tmr(c, on_auth_expired_timer, d_ns);
+}
+
+/* Go setExpiration: the earlier of the claim's expiry and the end of the
+ * allowed time window (valid_for, ns; 0 = none). Returns the armed
+ * duration (ns) or -1 when nothing was armed. */
+static int64_t client_set_expiration(client *c, const jwt_claims_data *claims, int64_t valid_for)
+{
+    if (claims->expires == 0) {
+        if (valid_for != 0) {
+            client_set_expiration_timer(c, valid_for);
+            return valid_for;
+        }
+        return -1;
+    }
+    int64_t expires_at = 0, tn = (int64_t)time(NULL);
+    if (claims->expires > tn)
+        expires_at = (claims->expires - tn) * CONST_NS_S;
+    if (valid_for != 0 && valid_for < expires_at)
+        expires_at = valid_for;
+    client_set_expiration_timer(c, expires_at);
+    return expires_at;
+}
+
+/* Go convertAllowedConnectionTypes: the known types (upper-cased) into
+ * out; false when some were unknown (their list goes to unknown). */
+static bool client_convert_allowed_connection_types(const jwt_str_list *cts, opts_str_list *out, char *unknown,
+                                                  size_t ulen)
+{
+    static const char *known[] = {JWT_CONNECTION_TYPE_STANDARD, JWT_CONNECTION_TYPE_WEBSOCKET,
+                                  JWT_CONNECTION_TYPE_LEAFNODE, JWT_CONNECTION_TYPE_LEAFNODE_WS,
+                                  JWT_CONNECTION_TYPE_MQTT,     JWT_CONNECTION_TYPE_MQTT_WS,
+                                  JWT_CONNECTION_TYPE_IN_PROCESS};
+    bool ok = true;
+    size_t ul = 0;
+    if (ulen)
+        unknown[0] = '\0';
+    for (int i = 0; i < cts->count; i++) {
+        char up[64];
+        snprintf(up, sizeof(up), "%s", cts->items[i]);
+        for (char *p = up; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        bool found = false;
+        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+            found = found || strcmp(up, known[k]) == 0;
+        if (found) {
+            opts_str_list_add(out, up);
+        } else {
+            ok = false;
+            if (ul < ulen)
+                ul += (size_t)snprintf(unknown + ul, ulen - ul, "%s\"%s\"", ul ? " " : "", up);
+        }
+    }
+    return ok;
+}
+
+/* A tag list as Go's %q prints a []string: ["a" "b"]. */
+static void auth_quote_tags(const jwt_str_list *l, char *buf, size_t len)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < l->count && o < len; i++) {
+        char q[256];
+        parser_go_quote(l->items[i], strlen(l->items[i]), q, sizeof(q));
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", q);
+    }
+    if (o < len)
+        snprintf(buf + o, len - o, "]");
+}
+
+/* One "{{...}}" template token found in a permission subject. */
+typedef struct auth_tmpl_tok {
+    const char *src; /* points into the subject */
+    size_t len;
+    jwt_str_list values;
+} auth_tmpl_tok;
+
+/* Values of one template operation (Go's applyTemplate switch). 0, or -1
+ * with err. */
+static int auth_template_values(const char *subject, const char *op, size_t oplen, const jwt_user_claims *uc,
+                                const account *acc, bool fail_on_bad_subject, jwt_str_list *out, bool *has_tags,
+                                char *err, size_t errlen)
+{
+    char o[256];
+    /* Go trims spaces around the operation. */
+    while (oplen && (*op == ' ' || *op == '\t')) {
+        op++;
+        oplen--;
+    }
+    while (oplen && (op[oplen - 1] == ' ' || op[oplen - 1] == '\t'))
+        oplen--;
+    snprintf(o, sizeof(o), "%.*s", (int)oplen, op);
+    const jwt_account_claims *ac = acc->jwt ? acc->jwt->claims : NULL;
+    if (strcasecmp(o, "name()") == 0) {
+        jwt_str_list_add(out, uc->claims.name ? uc->claims.name : "");
+    } else if (strcasecmp(o, "subject()") == 0) {
+        jwt_str_list_add(out, uc->claims.subject ? uc->claims.subject : "");
+    } else if (strcasecmp(o, "account-name()") == 0) {
+        jwt_str_list_add(out, ac && ac->claims.name ? ac->claims.name : "");
+    } else if (strcasecmp(o, "account-subject()") == 0) {
+        jwt_str_list_add(out, uc->issuer_account ? uc->issuer_account : "");
+    } else {
+        size_t n = strlen(o);
+        const char *arg = NULL;
+        const jwt_str_list *tags = NULL;
+        if (n >= 4 && strncasecmp(o, "tag(", 4) == 0 && o[n - 1] == ')') {
+            arg = o + 4;
+            tags = &uc->generic.tags;
+        } else if (n >= 12 && strncasecmp(o, "account-tag(", 12) == 0 && o[n - 1] == ')') {
+            arg = o + 12;
+            tags = ac ? &ac->generic.tags : NULL;
+        }
+        if (!arg) {
+            char q1[512], q2[300];
+            parser_go_quote(subject, strlen(subject), q1, sizeof(q1));
+            parser_go_quote(o, strlen(o), q2, sizeof(q2));
+            snprintf(err, errlen, "template operation in %s: %s is not defined", q1, q2);
+            return -1;
+        }
+        *has_tags = true;
+        /* Go strips a literal "tag(" prefix (case-sensitive) and ")". */
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)(o + n - 1 - arg), arg);
+        char prefix[260];
+        size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "%s:", name);
+        for (size_t i = 0; i < pl; i++)
+            prefix[i] = (char)tolower((unsigned char)prefix[i]);
+        for (int i = 0; tags && i < tags->count; i++)
+            if (strncmp(tags->items[i], prefix, pl) == 0)
+                jwt_str_list_add(out, tags->items[i] + pl);
+        if (out->count == 0) {
+            if (fail_on_bad_subject) {
+                char q1[512], q2[300];
+                parser_go_quote(subject, strlen(subject), q1, sizeof(q1));
+                parser_go_quote(name, strlen(name), q2, sizeof(q2));
+                snprintf(err, errlen, "generated invalid subject %s: %s is not defined", q1, q2);
+                return -1;
+            }
+            jwt_str_list_add(out, " ");
+        }
+    }
+    return 0;
+}
+
+/* Replaces every occurrence of the tokens in subject with the values
+ * picked by idx. Caller frees. */
+static char *auth_template_render(const char *subject, const auth_tmpl_tok *toks, int ntoks, const int *idx)
+{
+    char *cur = strdup(subject);
+    for (int t = 0; cur && t < ntoks; t++) {
+        char pat[512];
+        snprintf(pat, sizeof(pat), "%.*s", (int)toks[t].len, toks[t].src);
+        const char *val = toks[t].values.items[idx[t]];
+        size_t pl = strlen(pat), vl = strlen(val), n = 0;
+        for (const char *p = strstr(cur, pat); p; p = strstr(p + pl, pat))
+            n++;
+        char *out = malloc(strlen(cur) + n * vl + 1);
+        if (!out) {
+            free(cur);
+            return NULL;
+        }
+        char *w = out;
+        const char *r = cur;
+        for (const char *p = strstr(r, pat); p; p = strstr(r, pat)) {
+            memcpy(w, r, (size_t)(p - r));
+            w += p - r;
+            memcpy(w, val, vl);
+            w += vl;
+            r = p + pl;
+        }
+        strcpy(w, r);
+        free(cur);
+        cur = out;
+    }
+    return cur;
+}
+
+#define AUTH_MAX_PERM_TEMPLATE_SUBJECT_EXPANSIONS 4096
+
+/* Go applyTemplate: the list with every template expanded into out. */
+static int auth_apply_template(const jwt_str_list *list, bool fail_on_bad_subject, const jwt_user_claims *uc,
+                               const account *acc, jwt_str_list *out, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (int i = 0; i < list->count && rc == 0; i++) {
+        const char *subj = list->items[i];
+        auth_tmpl_tok toks[32];
+        int ntoks = 0;
+        bool has_tags = false;
+        for (const char *p = strstr(subj, "{{"); p && ntoks < 32;) {
+            const char *q = p + 2;
+            while (*q && *q != '}')
+                q++;
+            if (q > p + 2 && q[0] == '}' && q[1] == '}') {
+                toks[ntoks] = (auth_tmpl_tok){.src = p, .len = (size_t)(q + 2 - p)};
+                ntoks++;
+                p = strstr(q + 2, "{{");
+            } else {
+                p = strstr(p + 1, "{{");
+            }
+        }
+        if (ntoks == 0) {
+            jwt_str_list_add(out, subj);
+            continue;
+        }
+        for (int t = 0; t < ntoks && rc == 0; t++)
+            rc = auth_template_values(subj, toks[t].src + 2, toks[t].len - 4, uc, acc, fail_on_bad_subject,
+                                      &toks[t].values, &has_tags, err, errlen);
+        long exp_count = 1;
+        for (int t = 0; t < ntoks && rc == 0; t++) {
+            exp_count *= toks[t].values.count;
+            if (exp_count > AUTH_MAX_PERM_TEMPLATE_SUBJECT_EXPANSIONS ||
+                out->count > AUTH_MAX_PERM_TEMPLATE_SUBJECT_EXPANSIONS - exp_count) {
+                snprintf(err, errlen, "template expansion exceeds limit: %d",
+                         AUTH_MAX_PERM_TEMPLATE_SUBJECT_EXPANSIONS);
+                rc = -1;
+            }
+        }
+        /* Every combination of the values (one when there are no tags). */
+        int idx[32] = {0};
+        for (long k = 0; rc == 0 && k < exp_count; k++) {
+            char *r = auth_template_render(subj, toks, ntoks, idx);
+            if (!r) {
+                rc = -1;
+                break;
+            }
+            if (sublist_is_valid_subject(r, strlen(r), false)) {
+                jwt_str_list_add(out, r);
+            } else if (fail_on_bad_subject) {
+                snprintf(err, errlen, "generated invalid subject");
+                rc = -1;
+            }
+            free(r);
+            for (int t = ntoks - 1; t >= 0; t--) {
+                if (++idx[t] < toks[t].values.count)
+                    break;
+                idx[t] = 0;
+            }
+            if (!has_tags)
+                break;
+        }
+        for (int t = 0; t < ntoks; t++) {
+            for (int v = 0; v < toks[t].values.count; v++)
+                free(toks[t].values.items[v]);
+            free(toks[t].values.items);
+        }
+    }
+    return rc;
+}
+
+int auth_process_user_permissions_template(const jwt_user_permission_limits *lim, const jwt_user_claims *uc,
+                                           const account *acc, jwt_user_permission_limits *out, char *err,
+                                           size_t errlen)
+{
+    jwt_user_permission_limits_copy(out, lim);
+    jwt_permission *pp[] = {&out->permissions.sub, &out->permissions.pub};
+    for (int k = 0; k < 2; k++) {
+        jwt_permission *p = pp[k];
+        bool allow_was_not_empty = p->allow.count > 0;
+        jwt_str_list allow = {0}, deny = {0};
+        if (auth_apply_template(&p->allow, false, uc, acc, &allow, err, errlen) != 0 ||
+            auth_apply_template(&p->deny, true, uc, acc, &deny, err, errlen) != 0) {
+            for (int i = 0; i < allow.count; i++)
+                free(allow.items[i]);
+            free(allow.items);
+            for (int i = 0; i < deny.count; i++)
+                free(deny.items[i]);
+            free(deny.items);
+            jwt_user_permission_limits_free(out);
+            return -1;
+        }
+        for (int i = 0; i < p->allow.count; i++)
+            free(p->allow.items[i]);
+        free(p->allow.items);
+        for (int i = 0; i < p->deny.count; i++)
+            free(p->deny.items[i]);
+        free(p->deny.items);
+        p->allow = allow;
+        p->deny = deny;
+        /* Allows emptied by the templates become a "deny >". */
+        if (allow_was_not_empty && p->allow.count == 0)
+            jwt_str_list_add(&p->deny, ">");
+    }
+    return 0;
+}
+
+/* The user JWT part of Go processClientOrLeafAuthentication (operator
+ * mode): juc is the validated user claims of c's CONNECT. */
+static bool server_process_client_jwt(server *s, client *c, jwt_user_claims *juc)
+{
+    options *o = server_get_opts(s);
+    char err[512];
+    const char *issuer = juc->claims.issuer ? juc->claims.issuer : "";
+    if (!auth_empty(juc->issuer_account))
+        issuer = juc->issuer_account;
+    if (o->resolver_pinned_accounts.count > 0 && !opts_str_list_contains(&o->resolver_pinned_accounts, issuer)) {
+        client_debugf(c, "Account %s not listed as operator pinned account", issuer);
+        return false;
+    }
+    account *acc = server_lookup_or_fetch_account(s, issuer, true, err, sizeof(err));
+    if (!acc) {
+        client_debugf(c, "Account JWT lookup error: %s", err);
+        return false;
+    }
+    if (!acc->jwt || !server_is_trusted_issuer(s, acc->jwt->claims->claims.issuer)) {
+        client_debugf(c, "Account JWT not signed by trusted operator");
+        return false;
+    }
+    const jwt_user_scope *scope = NULL;
+    if (!account_has_issuer(acc, juc->claims.issuer, &scope)) {
+        client_debugf(c, "User JWT issuer is not known");
+        return false;
+    }
+    if (scope) {
+        if (jwt_user_scope_validate_scoped_signer(scope, juc, err, sizeof(err)) != 0) {
+            client_debugf(c, "User JWT is not valid: %s", err);
+            return false;
+        }
+        /* The scope's template replaces the user's limits. */
+        jwt_user_permission_limits lim;
+        if (auth_process_user_permissions_template(&scope->tmpl, juc, acc, &lim, err, sizeof(err)) != 0) {
+            client_debugf(c, "User JWT generated invalid permissions");
+            return false;
+        }
+        jwt_user_permission_limits_free(&juc->user);
+        juc->user = lim;
+    }
+    const jwt_user_permission_limits *upl = &juc->user;
+    if (account_is_expired(acc)) {
+        client_debugf(c, "Account JWT has expired");
+        return false;
+    }
+    if (juc->user.bearer_token && account_fail_bearer(acc)) {
+        client_debugf(c, "Account does not allow bearer tokens");
+        return false;
+    }
+    opts_str_list acts = {0};
+    char unknown[256];
+    if (!client_convert_allowed_connection_types(&upl->allowed_connection_types, &acts, unknown, sizeof(unknown))) {
+        client_debugf(c, "invalid connection types [%s]", unknown);
+        if (acts.count == 0) {
+            opts_str_list_free(&acts);
+            return false;
+        }
+    }
+    bool allowed = client_connection_type_allowed(c, &acts);
+    opts_str_list_free(&acts);
+    if (!allowed) {
+        client_debugf(c, "Connection type not allowed");
+        return false;
+    }
+    /* Bearer tokens skip the nonce signature. */
+    if (!juc->user.bearer_token) {
+        if (auth_empty(c->opts.sig)) {
+            client_debugf(c, "Signature missing");
+            return false;
+        }
+        uint8_t sig[128];
+        int sl = auth_b64_decode(c->opts.sig, true, sig, sizeof(sig));
+        if (sl < 0)
+            sl = auth_b64_decode(c->opts.sig, false, sig, sizeof(sig));
+        if (sl < 0) {
+            client_debugf(c, "Signature not valid base64");
+            return false;
+        }
+        nkey_pair kp;
+        nkey_err ne = nkey_from_public_key(juc->claims.subject ? juc->claims.subject : "", &kp);
+        if (ne != NKEY_OK) {
+            client_debugf(c, "User nkey not valid: %s", nkey_err_str(ne));
+            return false;
+        }
+        ne = nkey_pair_verify(&kp, (const uint8_t *)c->nonce, strlen(c->nonce), sig, (size_t)sl);
+        nkey_pair_wipe(&kp);
+        if (ne != NKEY_OK) {
+            client_debugf(c, "Signature not verified");
+            return false;
+        }
+    }
+    if (account_check_user_revoked(acc, juc->claims.subject ? juc->claims.subject : "", juc->claims.issued_at)) {
+        client_debugf(c, "User authentication revoked");
+        return false;
+    }
+    if (!jwt_validate_src(juc, c->host)) {
+        client_errorf(c, "Bad src Ip %s", c->host);
+        return false;
+    }
+    int64_t valid_for = 0;
+    if (!jwt_validate_times(juc, &valid_for)) {
+        client_errorf(c, "Outside connect times");
+        return false;
+    }
+    auth_nkey_user *nu = accounts_build_internal_nkey_user(juc, upl, acc);
+    if (!nu)
+        return false;
+    pthread_mutex_lock(&c->mu);
+    snprintf(c->pub_key, sizeof(c->pub_key), "%s", juc->claims.subject ? juc->claims.subject : "");
+    pthread_mutex_unlock(&c->mu);
+    int rc = client_register_nkey_user(c, nu);
+    accounts_nkey_user_free(nu);
+    if (rc != 0)
+        return false;
+    int64_t armed = client_set_expiration(c, &juc->claims, valid_for);
+    int64_t aexp = acc->jwt->claims->claims.expires;
+    if (aexp != 0) {
+        int64_t tn = (int64_t)time(NULL), ad = aexp > tn ? (aexp - tn) * CONST_NS_S : 0;
+        if (armed < 0 || ad < armed)
+            client_arm_auth_tmr(c, on_account_expired_timer, ad);
+    }
+    /* Go prints the tag lists with %q: ["a" "b"]. */
+    char utags[512], atags[512];
+    auth_quote_tags(&juc->generic.tags, utags, sizeof(utags));
+    auth_quote_tags(&acc->jwt->claims->generic.tags, atags, sizeof(atags));
+    client_debugf(c, "Authenticated JWT: %s \"%s\" (claim-name: \"%s\", claim-tags: %s) signed with \"%s\" by Account "
+                     "\"%s\" (claim-name: \"%s\", claim-tags: %s) signed with \"%s\" has mappings %s accused %p",
+                  client_kind_string(c), c->pub_key, juc->claims.name ? juc->claims.name : "", utags,
+                  juc->claims.issuer ? juc->claims.issuer : "", issuer,
+                  acc->jwt->claims->claims.name ? acc->jwt->claims->claims.name : "", atags,
+                  acc->jwt->claims->claims.issuer ? acc->jwt->claims->claims.issuer : "",
+                  account_has_mappings(acc) ? "true" : "false", (void *)acc);
+    return true;
+}
+
 /* Go processClientOrLeafAuthentication for CLIENT connections. */
+/* ---- TLS certificate to user mapping (verify_and_map) ---- */
+
+/* One attribute of a distinguished name (Go ldap.AttributeTypeAndValue). */
+typedef struct auth_dn_attr {
+    char type[64];
+    char *value;
+} auth_dn_attr;
+
+/* A distinguished name: RDNs most specific first, each with its attributes. */
+typedef struct auth_dn {
+    auth_dn_attr *attrs;
+    int *rdn_of; /* RDN index of each attribute */
+    int nattrs;
+    int nrdns;
+} auth_dn;
+
+static void auth_dn_free(auth_dn *d)
+{
+    for (int i = 0; i < d->nattrs; i++)
+        free(d->attrs[i].value);
+    free(d->attrs);
+    free(d->rdn_of);
+    memset(d, 0, sizeof(*d));
+}
+
+static bool auth_dn_add(auth_dn *d, const char *type, size_t tlen, const char *value, size_t vlen, int rdn)
+{
+    auth_dn_attr *na = realloc(d->attrs, (size_t)(d->nattrs + 1) * sizeof(*na));
+    if (!na)
+        return false;
+    d->attrs = na;
+    int *nr = realloc(d->rdn_of, (size_t)(d->nattrs + 1) * sizeof(*nr));
+    if (!nr)
+        return false;
+    d->rdn_of = nr;
+    auth_dn_attr *a = &d->attrs[d->nattrs];
+    if (tlen >= sizeof(a->type))
+        tlen = sizeof(a->type) - 1;
+    memcpy(a->type, type, tlen);
+    a->type[tlen] = '\0';
+    a->value = strndup(value, vlen);
+    if (!a->value)
+        return false;
+    d->rdn_of[d->nattrs++] = rdn;
+    if (rdn + 1 > d->nrdns)
+        d->nrdns = rdn + 1;
+    return true;
+}
+
+static int auth_hex_val(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Go ldap.ParseDN (RFC 4514 strings): "CN=a,OU=b+O=c". Returns false when
+ * malformed. */
+static bool auth_parse_dn(const char *s, auth_dn *d)
+{
+    memset(d, 0, sizeof(*d));
+    size_t n = strlen(s);
+    char *val = malloc(n + 1);
+    if (!val)
+        return false;
+    int rdn = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t ts = i;
+        while (i < n && s[i] != '=')
+            i++;
+        if (i >= n || i == ts)
+            goto bad;
+        size_t te = i;
+        while (te > ts && s[te - 1] == ' ')
+            te--;
+        i++;
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t vl = 0, last_escaped = 0;
+        while (i < n && s[i] != ',' && s[i] != '+' && s[i] != ';') {
+            if (s[i] == '\\' && i + 1 < n) {
+                int h1 = auth_hex_val(s[i + 1]), h2 = i + 2 < n ? auth_hex_val(s[i + 2]) : -1;
+                if (h1 >= 0 && h2 >= 0) {
+                    val[vl++] = (char)(h1 * 16 + h2);
+                    i += 3;
+                } else {
+                    val[vl++] = s[i + 1];
+                    i += 2;
+                }
+                last_escaped = vl;
+                continue;
+            }
+            val[vl++] = s[i++];
+        }
+        while (vl > last_escaped && val[vl - 1] == ' ')
+            vl--;
+        if (!auth_dn_add(d, s + ts, te - ts, val, vl, rdn))
+            goto bad;
+        if (i < n) {
+            if (s[i] != '+')
+                rdn++;
+            i++;
+        }
+    }
+    free(val);
+    return d->nattrs > 0;
+bad:
+    free(val);
+    auth_dn_free(d);
+    return false;
+}
+
+/* Attribute names Go's ldap and pkix packages print (the rest by OID). */
+static const char *auth_attr_name(const ASN1_OBJECT *obj, bool ldap)
+{
+    static const struct {
+        int nid;
+        const char *name;
+    } names[] = {
+        {NID_commonName, "CN"},    {NID_serialNumber, "SERIALNUMBER"}, {NID_countryName, "C"},
+        {NID_localityName, "L"},   {NID_stateOrProvinceName, "ST"},    {NID_streetAddress, "STREET"},
+        {NID_organizationName, "O"}, {NID_organizationalUnitName, "OU"}, {NID_postalCode, "POSTALCODE"},
+    };
+    int nid = OBJ_obj2nid(obj);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].nid == nid)
+            return names[i].name;
+    if (ldap && nid == NID_domainComponent)
+        return "DC";
+    return NULL;
+}
+
+/* Go ldap.FromRawCertSubject: the certificate subject as a DN, most
+ * specific RDN first. */
+static bool auth_dn_from_cert(X509_NAME *nm, auth_dn *d)
+{
+    memset(d, 0, sizeof(*d));
+    int cnt = X509_NAME_entry_count(nm);
+    int rdn = -1, last_set = -1;
+    for (int i = cnt - 1; i >= 0; i--) {
+        X509_NAME_ENTRY *e = X509_NAME_get_entry(nm, i);
+        int set = X509_NAME_ENTRY_set(e);
+        if (set != last_set) {
+            rdn++;
+            last_set = set;
+        }
+        char oid[64];
+        const char *t = auth_attr_name(X509_NAME_ENTRY_get_object(e), true);
+        if (!t) {
+            OBJ_obj2txt(oid, sizeof(oid), X509_NAME_ENTRY_get_object(e), 1);
+            t = oid;
+        }
+        unsigned char *u8 = NULL;
+        int ul = ASN1_STRING_to_UTF8(&u8, X509_NAME_ENTRY_get_data(e));
+        if (ul < 0) {
+            auth_dn_free(d);
+            return false;
+        }
+        bool ok = auth_dn_add(d, t, strlen(t), (const char *)u8, (size_t)ul, rdn);
+        OPENSSL_free(u8);
+        if (!ok) {
+            auth_dn_free(d);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool auth_attr_eq(const auth_dn_attr *a, const auth_dn_attr *b)
+{
+    return strcasecmp(a->type, b->type) == 0 && strcmp(a->value, b->value) == 0;
+}
+
+/* Do RDN ra of a and RDN rb of b hold the same attributes (any order)? */
+static bool auth_rdn_eq(const auth_dn *a, int ra, const auth_dn *b, int rb)
+{
+    int na = 0, nb = 0;
+    for (int i = 0; i < a->nattrs; i++)
+        na += a->rdn_of[i] == ra;
+    for (int j = 0; j < b->nattrs; j++)
+        nb += b->rdn_of[j] == rb;
+    if (na != nb)
+        return false;
+    for (int i = 0; i < a->nattrs; i++) {
+        if (a->rdn_of[i] != ra)
+            continue;
+        bool found = false;
+        for (int j = 0; j < b->nattrs && !found; j++)
+            found = b->rdn_of[j] == rb && auth_attr_eq(&a->attrs[i], &b->attrs[j]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* Go (d *DN) Equal (ordered) and RDNsMatch (any order). */
+static bool auth_dn_match(const auth_dn *a, const auth_dn *b, bool any_order)
+{
+    if (a->nrdns != b->nrdns)
+        return false;
+    for (int i = 0; i < a->nrdns; i++) {
+        bool found = false;
+        if (!any_order)
+            found = auth_rdn_eq(a, i, b, i);
+        for (int j = 0; any_order && j < b->nrdns && !found; j++)
+            found = auth_rdn_eq(a, i, b, j);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* Appends s to the buffer with RFC 2253 escaping (Go pkix). */
+static void auth_append_escaped(char *out, size_t cap, size_t *o, const char *v, size_t vl)
+{
+    for (size_t i = 0; i < vl && *o + 3 < cap; i++) {
+        char ch = v[i];
+        bool esc = strchr(",+\"\\<>;", ch) != NULL || (i == 0 && (ch == ' ' || ch == '#')) ||
+                   (i == vl - 1 && ch == ' ');
+        if (esc)
+            out[(*o)++] = '\\';
+        out[(*o)++] = ch;
+    }
+    out[*o] = '\0';
+}
+
+/* Go pkix RDNSequence.String: most specific first, known names, others
+ * as OID=#hex of the DER value. */
+static void auth_rdn_string(X509_NAME *nm, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    int cnt = X509_NAME_entry_count(nm);
+    int last_set = -1;
+    for (int i = cnt - 1; i >= 0 && o + 4 < cap; i--) {
+        X509_NAME_ENTRY *e = X509_NAME_get_entry(nm, i);
+        int set = X509_NAME_ENTRY_set(e);
+        if (o > 0)
+            out[o++] = set == last_set ? '+' : ',';
+        last_set = set;
+        const char *t = auth_attr_name(X509_NAME_ENTRY_get_object(e), false);
+        ASN1_STRING *data = X509_NAME_ENTRY_get_data(e);
+        if (t) {
+            o += (size_t)snprintf(out + o, cap - o, "%s=", t);
+            if (o >= cap)
+                break;
+            auth_append_escaped(out, cap, &o, (const char *)ASN1_STRING_get0_data(data),
+                                (size_t)ASN1_STRING_length(data));
+            continue;
+        }
+        char oid[64];
+        OBJ_obj2txt(oid, sizeof(oid), X509_NAME_ENTRY_get_object(e), 1);
+        o += (size_t)snprintf(out + o, cap - o, "%s=#", oid);
+        ASN1_TYPE *at = ASN1_TYPE_new();
+        unsigned char *der = NULL;
+        int dl = -1;
+        if (at && ASN1_TYPE_set1(at, ASN1_STRING_type(data), data))
+            dl = i2d_ASN1_TYPE(at, &der);
+        for (int k = 0; k < dl && o + 3 < cap; k++)
+            o += (size_t)snprintf(out + o, cap - o, "%02x", der[k]);
+        OPENSSL_free(der);
+        ASN1_TYPE_free(at);
+    }
+    if (o >= cap)
+        o = cap - 1;
+    out[o] = '\0';
+}
+
+/* Go getTLSAuthDCs: "DC=a,DC=b" from the subject, in sequence order. */
+static void auth_get_tls_auth_d_cs(X509_NAME *nm, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    int cnt = X509_NAME_entry_count(nm);
+    for (int i = 0; i < cnt && o + 4 < cap; i++) {
+        X509_NAME_ENTRY *e = X509_NAME_get_entry(nm, i);
+        if (OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)) != NID_domainComponent)
+            continue;
+        ASN1_STRING *data = X509_NAME_ENTRY_get_data(e);
+        o += (size_t)snprintf(out + o, cap - o, "%sDC=%.*s", o ? "," : "", ASN1_STRING_length(data),
+                              (const char *)ASN1_STRING_get0_data(data));
+    }
+    if (o >= cap)
+        out[cap - 1] = '\0';
+}
+
+/* Go tlsMapAuthFn: u is a name to look up, or NULL with dn set. */
+typedef bool (*auth_tls_map_fn)(void *arg, const char *u, const auth_dn *dn, bool is_dns, const char **match);
+
+/* Go checkClientTLSCertSubject: tries the SAN emails, DNS names and URIs,
+ * then the subject DN (exact, reordered), then the subject string with and
+ * without domain components. */
+static bool auth_check_client_tls_cert_subject(client *c, auth_tls_map_fn fn, void *arg)
+{
+    X509 *cert = c->tls ? tls_conn_peer_cert(c->tls->conn) : NULL;
+    if (!c->tls) {
+        client_debugf(c, "User required in cert, no TLS connection state");
+        return false;
+    }
+    if (!cert) {
+        client_debugf(c, "User required in cert, no peer certificates found");
+        return false;
+    }
+    const char *match = NULL;
+    GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    static const struct {
+        int type;
+        bool dns;
+        const char *what;
+    } kinds[] = {{GEN_EMAIL, false, "email"}, {GEN_DNS, true, "SAN"}, {GEN_URI, false, "URI"}};
+    for (size_t k = 0; sans && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (int i = 0; i < sk_GENERAL_NAME_num(sans); i++) {
+            GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+            if (g->type != kinds[k].type)
+                continue;
+            ASN1_IA5STRING *v = g->d.ia5;
+            char *u = strndup((const char *)ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
+            bool ok = u && fn(arg, u, NULL, kinds[k].dns, &match);
+            free(u);
+            if (ok) {
+                client_debugf(c, "Using %s found in cert for auth [\"%s\"]", kinds[k].what, match);
+                GENERAL_NAMES_free(sans);
+                return true;
+            }
+        }
+    }
+    GENERAL_NAMES_free(sans);
+
+    X509_NAME *nm = X509_get_subject_name(cert);
+    char rdn[1024];
+    auth_rdn_string(nm, rdn, sizeof(rdn));
+    auth_dn dn;
+    if (auth_dn_from_cert(nm, &dn)) {
+        bool ok = fn(arg, NULL, &dn, false, &match);
+        auth_dn_free(&dn);
+        if (ok) {
+            client_debugf(c, "Using DistinguishedNameMatch for auth [\"%s\"]", match);
+            return true;
+        }
+        client_debugf(c, "DistinguishedNameMatch could not be used for auth [\"%s\"]", rdn);
+    }
+    char dcs[512];
+    auth_get_tls_auth_d_cs(nm, dcs, sizeof(dcs));
+    if (dcs[0]) {
+        char u[1600];
+        snprintf(u, sizeof(u), "%s,%s", rdn, dcs);
+        if (fn(arg, u, NULL, false, &match)) {
+            client_debugf(c, "Using RDNSequence for auth [\"%s\"]", match);
+            return true;
+        }
+        client_debugf(c, "RDNSequence could not be used for auth [\"%s\"]", u);
+    }
+    if (fn(arg, rdn, NULL, false, &match)) {
+        client_debugf(c, "Using certificate subject for auth [\"%s\"]", match);
+        return true;
+    }
+    client_debugf(c, "User in cert [\"%s\"], not found", rdn);
+    return false;
+}
+
+typedef struct auth_tls_map_ctx {
+    server *s;
+    client *c;
+    const auth_user *user;
+} auth_tls_map_ctx;
+
+/* The verify_and_map lookup of processClientOrLeafAuthentication: a literal
+ * user name, else a user whose name parses as an equal (or reordered) DN. */
+static bool auth_tls_map_user(void *arg, const char *u, const auth_dn *dn, bool is_dns, const char **match)
+{
+    (void)is_dns;
+    auth_tls_map_ctx *m = arg;
+    if (u) {
+        const auth_user *usr = server_auth_lookup_user(m->s, u);
+        if (!usr || !client_connection_type_allowed(m->c, &usr->allowed_connection_types))
+            return false;
+        m->user = usr;
+        *match = usr->username;
+        return true;
+    }
+    if (!dn)
+        return false;
+    const server_auth *a = server_auth_table(m->s);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < a->users_count; i++) {
+            const auth_user *usr = &a->users[i];
+            if (!client_connection_type_allowed(m->c, &usr->allowed_connection_types))
+                continue;
+            auth_dn in;
+            if (!auth_parse_dn(usr->username, &in))
+                continue;
+            bool ok = auth_dn_match(&in, dn, pass == 1);
+            auth_dn_free(&in);
+            if (ok) {
+                m->user = usr;
+                *match = usr->username;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static bool server_process_client_or_leaf_authentication(server *s, client *c)
 {
-    options *o = s->opts;
-    if (!s->auth || !s->auth->auth_required)
+    const server_auth *at = server_auth_table(s);
+    if (server_get_opts(s)->trusted_keys.count > 0 && at && at->auth_required) {
+        /* Operator mode: only user JWTs (users and nkeys cannot be
+         * configured next to operators). */
+        options *jo = server_get_opts(s);
+        if (auth_empty(c->opts.jwt) && !auth_empty(jo->default_sentinel))
+            auth_set_client_str(c, &c->opts.jwt, jo->default_sentinel);
+        if (auth_empty(c->opts.jwt)) {
+            client_debugf(c, "Authentication requires a user JWT");
+            return false;
+        }
+        jwt_user_claims *juc = NULL;
+        char jerr[256];
+        if (jwt_decode_user_claims(c->opts.jwt, &juc, jerr, sizeof(jerr)) != 0) {
+            client_debugf(c, "User JWT not valid: %s", jerr);
+            return false;
+        }
+        bool ok = false;
+        jwt_validation_results vr = {0};
+        if (juc->user.proxy_required) {
+            client_debugf(c, "proxy connection required");
+            goto jwt_done;
+        }
+        jwt_user_claims_validate(juc, &vr);
+        if (jwt_validation_results_is_blocking(&vr, true)) {
+            client_debugf(c, "User JWT no longer valid: %s", vr.count ? vr.issues[0].description : "");
+            goto jwt_done;
+        }
+        ok = server_process_client_jwt(s, c, juc);
+    jwt_done:
+        jwt_validation_results_free(&vr);
+        jwt_user_claims_free(juc);
+        return ok;
+    }
+    options *o = server_get_opts(s);
+    if (!at || !at->auth_required)
         return true;
     const char *no_auth_user = o->no_auth_user;
     const auth_nkey_user *nkey = NULL;
     const auth_user *user = NULL;
     bool no_creds = auth_empty(c->opts.username) && auth_empty(c->opts.password) && auth_empty(c->opts.token);
 
-    if (s->auth->nkeys_count > 0) {
+    if (at->nkeys_count > 0) {
         if (!auth_empty(no_auth_user) && no_creds && auth_empty(c->opts.nkey) &&
             server_auth_lookup_nkey(s, no_auth_user))
             auth_set_client_str(c, &c->opts.nkey, no_auth_user);
@@ -1223,7 +2132,16 @@ static bool server_process_client_or_leaf_authentication(server *s, client *c)
                 return false;
         }
     }
-    if (s->auth->users_count > 0 && !nkey) {
+    if (at->users_count > 0 && !nkey && c->kind == CLIENT_KIND_CLIENT && o->tls_map) {
+        /* verify_and_map: the user comes from the client certificate. */
+        auth_tls_map_ctx mc = {s, c, NULL};
+        if (!auth_check_client_tls_cert_subject(c, auth_tls_map_user, &mc))
+            return false;
+        user = mc.user;
+        if (!auth_empty(c->opts.username))
+            server_warnf(s, "User \"%s\" found in connect proto, but user required from cert", c->opts.username);
+        auth_set_client_str(c, &c->opts.username, user->username);
+    } else if (at->users_count > 0 && !nkey) {
         if (!auth_empty(no_auth_user) && no_creds) {
             const auth_user *u = server_auth_lookup_user(s, no_auth_user);
             if (u) {
@@ -1285,7 +2203,7 @@ static bool server_is_client_authorized(server *s, client *c)
 bool server_check_authentication(server *s, client *c)
 {
     /* Not in operator mode: a user JWT in CONNECT is ignored. */
-    if (c->opts.jwt)
+    if (c->opts.jwt && server_get_opts(s)->trusted_keys.count == 0)
         auth_set_client_str(c, &c->opts.jwt, NULL);
     switch (c->kind) {
     case CLIENT_KIND_CLIENT:
@@ -1300,7 +2218,7 @@ bool client_auth_no_auth_user_first_proto(client *c)
     server *s = c->srv;
     if (!s || c->kind != CLIENT_KIND_CLIENT)
         return false;
-    const char *nau = s->opts->no_auth_user;
+    const char *nau = server_get_opts(s)->no_auth_user;
     if (auth_empty(nau))
         return false;
     const auth_user *u = server_auth_lookup_user(s, nau);

@@ -16,8 +16,10 @@
  * the target's lock (without touching its pcache).
  *
  * The auth timer (client.auth_tmr) belongs to the client's loop thread.
- * Operator mode (JWT), TLS certificate mapping, auth callout and trusted
- * proxies are refused by opts_check_supported and not handled here.
+ * Operator mode: user JWTs are checked at CONNECT against accounts from
+ * the resolver (accounts.c); a connection's JWT expiry shares the auth
+ * timer. TLS certificate mapping, auth callout and trusted proxies are
+ * refused by opts_check_supported and not handled here.
  */
 #ifndef CNATSD_SERVER_AUTH_H
 #define CNATSD_SERVER_AUTH_H
@@ -26,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "server/jwt.h"
 #include "server/opts.h"
 
 struct server;
@@ -59,6 +62,7 @@ typedef struct server_auth {
     int users_count;
     auth_nkey_user *nkeys;   /* sorted by nkey */
     int nkeys_count;
+    struct server_auth *retired; /* tables replaced by reloads, freed with this one */
 } server_auth;
 
 /* Opaque per-connection permissions (Go permissions + msgDeny + replies). */
@@ -74,6 +78,10 @@ typedef struct client_perms client_perms;
  * (allocation failure; the current table is kept). */
 int server_configure_authorization(struct server *s, char *err, size_t errlen);
 
+/* The current users/nkeys table (acquire load; NULL before
+ * server_configure_authorization). Tables replaced by reloads stay valid
+ * until server_free, so any thread may read the result without a lock. */
+const server_auth *server_auth_table(struct server *s);
 /* Frees s->auth (server_free). */
 void server_auth_free(struct server *s);
 
@@ -107,6 +115,17 @@ bool server_auth_info_required(struct server *s, bool initial_info);
  * operation before CONNECT is authenticated as no_auth_user when that user
  * exists and may connect. Loop thread, no locks. True when authorized. */
 bool client_auth_no_auth_user_first_proto(struct client *c);
+
+/* ---- user JWTs (auth.go) ---- */
+
+/* Go processUserPermissionsTemplate: *out (free with
+ * jwt_user_permission_limits_free) is the scoped signer's template lim
+ * with its permission subjects expanded for user uc of acc ({{name()}},
+ * {{subject()}}, {{account-name()}}, {{account-subject()}}, {{tag(x)}},
+ * {{account-tag(x)}}). 0, or -1 with Go's error text. Any thread. */
+int auth_process_user_permissions_template(const jwt_user_permission_limits *lim, const jwt_user_claims *uc,
+                                           const struct account *acc, jwt_user_permission_limits *out, char *err,
+                                           size_t errlen);
 
 /* ---- passwords (auth.go) ---- */
 

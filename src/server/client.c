@@ -6,16 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "server/accounts.h"
 #include "server/auth.h"
 #include "server/const.h"
+#include "server/events.h"
 #include "server/log.h"
 #include "server/monitor.h"
 #include "server/opts.h"
+#include "server/ciphersuites.h"
 #include "server/server.h"
+#include "server/tls_conn.h"
 #include "server/util.h"
 
 /* Read buffer sizes (Go startBufSize, minBufSize, maxBufSize). */
@@ -74,8 +78,7 @@ static bool has_prefix(const char *s, size_t len, const char *pre)
     return len >= pl && memcmp(s, pre, pl) == 0;
 }
 
-/* Go isReservedReply. */
-static bool client_is_reserved_reply(const char *r, size_t len)
+bool client_is_reserved_reply(const char *r, size_t len)
 {
     if (len > 3 && memcmp(r, REPLY_PREFIX, 4) == 0)
         return true;
@@ -404,6 +407,8 @@ void client_retain(client *c)
     atomic_fetch_add(&c->refs, 1);
 }
 
+static void client_tls_free(client_tls *t);
+
 static void client_free(client *c)
 {
     /* Subscriptions still inserted (dummy clients) leave the account. */
@@ -425,6 +430,7 @@ static void client_free(client *c)
     free(c->pcd.slots);
     free(c->mh_buf);
     client_rcache_free(c);
+    client_tls_free(c->tls);
     if (c->in.stall_on)
         client_release(c->in.stall_on);
     pthread_mutex_destroy(&c->mu);
@@ -663,6 +669,46 @@ void client_trace_msg(client *c, const char *msg, size_t len)
     client_trace_msg_internal(c, msg, len, false, c->ps.pa.hdr);
 }
 
+static bool client_is_field_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+}
+
+int client_split_subject_queue(const char *sq, const char **subj, size_t *slen, const char **queue, size_t *qlen)
+{
+    const char *f[2];
+    size_t fl[2];
+    int n = 0;
+    const char *p = sq;
+    *subj = *queue = NULL;
+    *slen = *qlen = 0;
+    while (*p) {
+        while (client_is_field_space(*p))
+            p++;
+        if (!*p)
+            break;
+        const char *st = p;
+        while (*p && !client_is_field_space(*p))
+            p++;
+        if (n == 2)
+            return -1; /* a third field */
+        f[n] = st;
+        fl[n] = (size_t)(p - st);
+        n++;
+    }
+    if (n == 0)
+        return -1;
+    if (!sublist_is_valid_subject(f[0], fl[0], false) || (n == 2 && !sublist_is_valid_subject(f[1], fl[1], false)))
+        return -1;
+    *subj = f[0];
+    *slen = fl[0];
+    if (n == 2) {
+        *queue = f[1];
+        *qlen = fl[1];
+    }
+    return 0;
+}
+
 /* ---- outbound ------------------------------------------------------------------ */
 
 void client_flush_signal(client *c)
@@ -806,6 +852,14 @@ static bool client_send_rtt_ping_locked(client *c)
     return false;
 }
 
+bool client_send_rtt_ping(client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool sent = client_send_rtt_ping_locked(c);
+    pthread_mutex_unlock(&c->mu);
+    return sent;
+}
+
 /* ---- violations --------------------------------------------------------------- */
 
 void client_auth_violation(client *c)
@@ -821,6 +875,8 @@ void client_auth_violation(client *c)
     }
     client_send_err(c, "Authorization Violation");
     client_close_connection(c, AUTHENTICATION_VIOLATION);
+    if (c->srv)
+        server_send_auth_error_event(c->srv, c, closed_state_string(AUTHENTICATION_VIOLATION));
 }
 
 void client_max_conn_exceeded(client *c)
@@ -1053,6 +1109,9 @@ int client_process_connect(client *c, const char *arg, size_t len)
         }
         if (!c->acc && (kind == CLIENT_KIND_CLIENT || kind == CLIENT_KIND_LEAF))
             client_register_with_account(c, server_global_account(srv));
+        /* Go isClientAuthorized: the account CONNECT event (events.c). */
+        if (kind == CLIENT_KIND_CLIENT || kind == CLIENT_KIND_LEAF)
+            server_account_connect_event(srv, c);
 
         if (kind == CLIENT_KIND_CLIENT && first_connect) {
             /* Go's connection string gains "v<version>:<lang>:<name>". */
@@ -1423,6 +1482,10 @@ void client_unsubscribe(client *c, account *acc, subscription *sub, bool force, 
     }
     __atomic_store_n(&sub->closed, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&c->mu);
+    /* Pending service responses to this reply subject can go (Go
+     * checkForReverseEntry in unsubscribe). */
+    if (owned && acc)
+        account_check_for_reverse_entry(acc, sub->subject, sub->subject_len, true);
     if (owned) {
         if (c->srv)
             server_defer_free(c->srv, sub_free_cb, sub);
@@ -1656,6 +1719,17 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
         mlen -= (size_t)hdr;
     }
     int64_t msg_size = (int64_t)mlen - LEN_CR_LF;
+    if (sub->icb) {
+        /* Internal subscription (events.c): the callback runs here, unlocked;
+         * account clients get the CRLF as Go's service imports expect. */
+        account *iacc = d->acc;
+        bool acc_kind = d->kind == CLIENT_KIND_ACCOUNT;
+        pthread_mutex_unlock(&d->mu);
+        sub->icb(sub, c, c->acc, subject, slen, reply, rlen, msg, acc_kind ? mlen : (size_t)msg_size);
+        if (do_unsub)
+            client_unsubscribe(d, iacc, sub, true, true);
+        return true;
+    }
     d->out_msgs++;
     d->out_bytes += msg_size;
     bool delivered = false;
@@ -1728,7 +1802,7 @@ bool client_process_msg_results(client *c, sublist_result *r, const char *msg, s
             continue;
         const char *mh = client_msg_header(c, subject, slen, reply, rlen, sub, &mhlen);
         if (client_deliver_msg(c, sub, subject, slen, reply, rlen, mh, mhlen, msg, mlen)) {
-            dlv++;
+            dlv += sub->icb ? 0 : 1;
             did = true;
         }
     }
@@ -1750,7 +1824,7 @@ bool client_process_msg_results(client *c, sublist_result *r, const char *msg, s
                 continue;
             const char *mh = client_msg_header(c, subject, slen, reply, rlen, sub, &mhlen);
             if (client_deliver_msg(c, sub, subject, slen, reply, rlen, mh, mhlen, msg, mlen)) {
-                dlv++;
+                dlv += sub->icb ? 0 : 1;
                 did = true;
                 break;
             }
@@ -1864,6 +1938,8 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
 
 static void client_io_finish_close(client *c);
 static bool client_flush_outbound_ex(client *c, bool final);
+static bool client_write_wbuf(client *c, bool final);
+static bool client_tls_flush(client *c, bool final);
 
 static void on_write_deadline(uv_timer_t *t)
 {
@@ -1946,9 +2022,13 @@ static bool client_flush_outbound_ex(client *c, bool final)
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return true;
     pthread_mutex_lock(&c->mu);
-    if (c->out.writing || c->out.len == 0) {
+    if (c->out.writing || (c->out.len == 0 && (!c->tls || c->tls->state == CLIENT_TLS_PLAIN_INFO))) {
         pthread_mutex_unlock(&c->mu);
         return true;
+    }
+    if (c->tls && c->tls->state != CLIENT_TLS_PLAIN_INFO) {
+        pthread_mutex_unlock(&c->mu);
+        return client_tls_flush(c, final);
     }
     /* Swap the producer buffer with the (empty) write buffer. */
     char *tb = c->out.wbuf;
@@ -1961,7 +2041,12 @@ static bool client_flush_outbound_ex(client *c, bool final)
     c->out.len = 0;
     c->out.woff = 0;
     pthread_mutex_unlock(&c->mu);
+    return client_write_wbuf(c, final);
+}
 
+/* Writes out.wbuf[0..wlen) (filled by the caller, which owns no lock). */
+static bool client_write_wbuf(client *c, bool final)
+{
     uv_buf_t b = uv_buf_init(c->out.wbuf, (unsigned)c->out.wlen);
     int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
     if (n == (int)c->out.wlen) {
@@ -2041,13 +2126,18 @@ static bool client_flush_direct_locked(client *d)
 }
 
 /* Flushes consumer d for a producer running on loop cur (or on no loop). */
-static void client_flush_consumer(client *d, server_io_loop *cur)
+static void client_flush_consumer(client *d, server_io_loop *cur, int64_t now)
 {
     if (d->loop && d->loop == cur) {
+        /* Go flushClients: a delivery is activity of the consumer. */
+        pthread_mutex_lock(&d->mu);
+        d->last = now;
+        pthread_mutex_unlock(&d->mu);
         client_flush_outbound(d);
         return;
     }
     pthread_mutex_lock(&d->mu);
+    d->last = now;
     if (!client_flush_direct_locked(d))
         client_flush_signal(d);
     pthread_mutex_unlock(&d->mu);
@@ -2059,6 +2149,7 @@ void client_flush_clients(client *c)
     bool on_loop = cur && server_current_loop() == cur;
     client_pcd *p = &c->pcd;
     if (p->count) {
+        int64_t now = mono_ns();
         for (size_t i = 0; i < p->cap; i++) {
             client *d = p->slots[i];
             if (!d)
@@ -2066,7 +2157,7 @@ void client_flush_clients(client *c)
             p->slots[i] = NULL;
             if (d == c)
                 continue;
-            client_flush_consumer(d, on_loop ? cur : NULL);
+            client_flush_consumer(d, on_loop ? cur : NULL, now);
         }
         p->count = 0;
     }
@@ -2091,8 +2182,13 @@ void client_close_connection(client *c, closed_state reason)
     pthread_mutex_unlock(&c->mu);
 
     /* monitoring: keep socket clients and leaf nodes in the closed ring */
-    if (srv && c->loop && (kind == CLIENT_KIND_CLIENT || kind == CLIENT_KIND_LEAF))
+    if (srv && c->loop && (kind == CLIENT_KIND_CLIENT || kind == CLIENT_KIND_LEAF)) {
+        struct timespec dts;
+        clock_gettime(CLOCK_REALTIME, &dts);
+        server_account_disconnect_event(srv, c, (int64_t)dts.tv_sec * CONST_NS_S + dts.tv_nsec,
+                                        closed_state_string(creason));
         server_save_closed_client(srv, c, creason);
+    }
 
     if (srv) {
         server_remove_client(srv, c);
@@ -2125,6 +2221,11 @@ static void client_io_finish_close(client *c)
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
     c->open_handles = 5;
+    if (c->tls && c->tls->tmr_open) {
+        c->tls->tmr_open = false;
+        c->open_handles++;
+        uv_close((uv_handle_t *)&c->tls->tmr, on_handle_closed);
+    }
     uv_close((uv_handle_t *)&c->stall_tmr, on_handle_closed);
     uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
     uv_close((uv_handle_t *)&c->ping_tmr, on_handle_closed);
@@ -2148,6 +2249,8 @@ static void client_stall_end(client *c)
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static bool client_process_read(client *c, const char *data, size_t len);
+static void client_tls_read(client *c, size_t n);
 
 /* Polls a stalled producer's consumer every millisecond; reads resume
  * once it is back under 3/4 of its max pending, is closed, or after
@@ -2177,6 +2280,10 @@ static void client_stall_begin(client *c)
         return;
     uv_read_stop((uv_stream_t *)&c->tcp);
     c->in.stall_start = mono_ns();
+    /* Go stalledWait: the stall counts for the consumer and the server. */
+    __atomic_fetch_add(&c->in.stall_on->stalls, 1, __ATOMIC_RELAXED);
+    if (c->srv)
+        atomic_fetch_add(&c->srv->stalls, 1);
     uv_timer_start(&c->stall_tmr, on_stall_timer, 1, 1);
 }
 
@@ -2188,6 +2295,8 @@ static void client_io_close(client *c)
         return;
     c->io_closing = true;
     uv_read_stop((uv_stream_t *)&c->tcp);
+    if (c->tls && c->tls->tmr_open)
+        uv_timer_stop(&c->tls->tmr);
     client_clear_ping_timer(c);
     client_stall_end(c);
     pthread_mutex_lock(&c->mu);
@@ -2236,6 +2345,19 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init(c->in.rbuf, c->in.rbuf ? (unsigned)c->in.rsz : 0);
 }
 
+_Atomic int64_t client_read_loop_report_threshold = CLIENT_READ_LOOP_REPORT;
+
+/* Warns when processing one read took the report threshold or longer. */
+static void client_report_read_loop_time(client *c, int64_t start)
+{
+    int64_t dur = mono_ns() - start;
+    if (dur < atomic_load(&client_read_loop_report_threshold))
+        return;
+    char d[64];
+    opts_format_go_duration(dur, d, sizeof(d));
+    client_warnf(c, "Readloop processing time: %s", d);
+}
+
 /* Go readLoop, one read at a time. */
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
@@ -2252,36 +2374,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     pthread_mutex_unlock(&c->mu);
     if (closed || c->io_closing)
         return;
-    c->in.msgs = 0;
-    c->in.bytes = 0;
-    c->in.subs = 0;
-    c->in.reading = true;
-    int err = client_parse(c, c->in.rbuf, (size_t)nread);
-    c->in.reading = false;
-    if (err != 0) {
-        client_flush_clients(c);
-        if (err != CLIENT_ERR_MAX_PAYLOAD && err != CLIENT_ERR_AUTHENTICATION) {
-            client_errorf(c, "%s", c->err_text);
-            client_close_connection(c, PROTOCOL_VIOLATION);
-        }
+    if (c->tls)
+        client_tls_read(c, (size_t)nread);
+    else if (!client_process_read(c, c->in.rbuf, (size_t)nread))
         return;
-    }
-    if (c->in.msgs > 0 && c->srv) {
-        /* Atomic: monitoring reads them from other threads. */
-        __atomic_fetch_add(&c->in_msgs, c->in.msgs, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&c->in_bytes, c->in.bytes, __ATOMIC_RELAXED);
-        atomic_fetch_add(&c->srv->in_msgs, c->in.msgs);
-        atomic_fetch_add(&c->srv->in_bytes, c->in.bytes);
-    }
-    client_flush_clients(c);
-    client_stall_begin(c);
-
-    pthread_mutex_lock(&c->mu);
-    if (c->in.msgs > 0 || c->in.subs > 0) {
-        c->last = mono_ns();
-        c->last_in = c->last;
-    }
-    pthread_mutex_unlock(&c->mu);
 
     /* Grow or shrink the read buffer as Go does. */
     size_t cap = c->in.rsz;
@@ -2305,6 +2401,46 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
 }
 
+/* Parses and processes one batch of plaintext bytes (Go readLoop body).
+ * Returns false when the connection failed (closed or closing). */
+static bool client_process_read(client *c, const char *data, size_t len)
+{
+    c->in.msgs = 0;
+    c->in.bytes = 0;
+    c->in.subs = 0;
+    c->in.reading = true;
+    int64_t start = mono_ns();
+    int err = client_parse(c, data, len);
+    c->in.reading = false;
+    if (err != 0) {
+        client_report_read_loop_time(c, start);
+        client_flush_clients(c);
+        if (err != CLIENT_ERR_MAX_PAYLOAD && err != CLIENT_ERR_AUTHENTICATION) {
+            client_errorf(c, "%s", c->err_text);
+            client_close_connection(c, PROTOCOL_VIOLATION);
+        }
+        return false;
+    }
+    if (c->in.msgs > 0 && c->srv) {
+        /* Atomic: monitoring reads them from other threads. */
+        __atomic_fetch_add(&c->in_msgs, c->in.msgs, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&c->in_bytes, c->in.bytes, __ATOMIC_RELAXED);
+        atomic_fetch_add(&c->srv->in_msgs, c->in.msgs);
+        atomic_fetch_add(&c->srv->in_bytes, c->in.bytes);
+    }
+    client_flush_clients(c);
+    client_report_read_loop_time(c, start);
+    client_stall_begin(c);
+
+    pthread_mutex_lock(&c->mu);
+    if (c->in.msgs > 0 || c->in.subs > 0) {
+        c->last = mono_ns();
+        c->last_in = c->last;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return true;
+}
+
 int client_start_io(client *c)
 {
     c->tcp.data = c;
@@ -2315,7 +2451,7 @@ int client_start_io(client *c)
     uv_timer_init(c->tcp.loop, &c->stall_tmr);
     c->stall_tmr.data = c;
     uv_os_fd_t fd;
-    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
+    if (!c->tls && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
         pthread_mutex_lock(&c->mu);
         c->fd = fd;
         pthread_mutex_unlock(&c->mu);
@@ -2327,6 +2463,357 @@ int client_start_io(client *c)
     client_set_ping_timer(c);
     pthread_mutex_unlock(&c->mu);
     return 0;
+}
+
+/* ---- TLS ------------------------------------------------------------------------------------------------ */
+
+/* Frees the TLS state (its timer handle is already closed). */
+static void client_tls_free(client_tls *t)
+{
+    if (!t)
+        return;
+    tls_conn_free(t->conn);
+    free(t->info);
+    free(t->finfo);
+    free(t->sbuf);
+    free(t);
+}
+
+int client_tls_init(client *c, SSL_CTX *ctx)
+{
+    client_tls *t = calloc(1, sizeof(*t));
+    if (!t)
+        return -1;
+    t->conn = tls_conn_new(ctx, true);
+    if (!t->conn || uv_timer_init(c->tcp.loop, &t->tmr) != 0) {
+        client_tls_free(t);
+        return -1;
+    }
+    t->tmr.data = c;
+    t->tmr_open = true;
+    t->state = CLIENT_TLS_PLAIN_INFO;
+    pthread_mutex_lock(&c->mu);
+    c->tls = t;
+    c->fd = -1; /* only the owning loop may write (it encrypts) */
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+
+static uint64_t client_tls_ms(double secs)
+{
+    double ms = secs * 1000.0;
+    return ms < 1.0 ? 1 : (uint64_t)ms;
+}
+
+/* Go tlsTimeout (server.go): the handshake did not finish in time. */
+static void server_tls_timeout(client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool closed = client_is_closed(c);
+    pthread_mutex_unlock(&c->mu);
+    if (closed || !c->tls || c->tls->state == CLIENT_TLS_ESTABLISHED)
+        return;
+    if (c->kind == CLIENT_KIND_CLIENT || c->kind == CLIENT_KIND_LEAF)
+        client_debugf(c, "TLS handshake timeout");
+    else
+        client_errorf(c, "TLS handshake timeout");
+    client_send_err(c, "Secure Connection - TLS Required");
+    client_close_connection(c, TLS_HANDSHAKE_ERROR);
+}
+
+static void on_tls_timeout(uv_timer_t *tm)
+{
+    server_tls_timeout(tm->data);
+}
+
+/* Go arms the auth timer once TLS is settled (handshake done, or a
+ * plaintext client found by allow_non_tls), never during the handshake. */
+static void client_tls_arm_auth_timer(client *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool expect = (c->flags & CF_EXPECT_CONNECT) && !(c->flags & CF_CONNECT_RECEIVED);
+    pthread_mutex_unlock(&c->mu);
+    if (expect && c->srv)
+        client_set_auth_timer(c, (int64_t)(c->srv->opts->auth_timeout * (double)CONST_NS_S));
+}
+
+void client_do_tls_server_handshake(client *c, double timeout)
+{
+    client_tls *t = c->tls;
+    if (!t)
+        return;
+    if (c->kind == CLIENT_KIND_CLIENT)
+        client_debugf(c, "Starting TLS client connection handshake");
+    else
+        client_debugf(c, "Starting TLS %s server handshake", client_kind_string(c));
+    t->state = CLIENT_TLS_HANDSHAKE;
+    t->timeout = timeout;
+    client_clear_auth_timer(c);
+    uv_timer_start(&t->tmr, on_tls_timeout, client_tls_ms(timeout), 0);
+}
+
+void client_tls_sniff(client *c, double timeout)
+{
+    client_tls *t = c->tls;
+    if (!t)
+        return;
+    t->state = CLIENT_TLS_SNIFF;
+    t->timeout = timeout;
+    client_clear_auth_timer(c);
+}
+
+static void on_tls_fallback(uv_timer_t *tm)
+{
+    client *c = tm->data;
+    client_tls *t = c->tls;
+    if (!t || t->state != CLIENT_TLS_FIRST_WAIT || c->io_closing)
+        return;
+    /* Nothing from the client: INFO in plaintext, then TLS as usual. */
+    t->state = CLIENT_TLS_PLAIN_INFO;
+    free(t->info);
+    t->info = NULL;
+    if (t->finfo) {
+        pthread_mutex_lock(&c->mu);
+        client_queue_outbound(c, t->finfo, t->finfo_len);
+        pthread_mutex_unlock(&c->mu);
+        free(t->finfo);
+        t->finfo = NULL;
+        client_flush_outbound(c);
+    }
+    if (t->fsniff)
+        client_tls_sniff(c, t->timeout);
+    else
+        client_do_tls_server_handshake(c, t->timeout);
+}
+
+void client_tls_handshake_first(client *c, double timeout, char *info, size_t info_len, int64_t fallback_ns,
+                                char *fallback_info, size_t fallback_len, bool sniff)
+{
+    client_tls *t = c->tls;
+    if (!t) {
+        free(info);
+        free(fallback_info);
+        return;
+    }
+    t->info = info;
+    t->info_len = info_len;
+    client_clear_auth_timer(c);
+    if (fallback_ns > 0) {
+        t->finfo = fallback_info;
+        t->finfo_len = fallback_len;
+        t->fsniff = sniff;
+        t->timeout = timeout;
+        t->state = CLIENT_TLS_FIRST_WAIT;
+        uint64_t ms = (uint64_t)(fallback_ns / CONST_NS_MS);
+        uv_timer_start(&t->tmr, on_tls_fallback, ms ? ms : 1, 0);
+        return;
+    }
+    free(fallback_info);
+    client_do_tls_server_handshake(c, timeout);
+}
+
+/* Go (c *client) matchesPinnedCert (auth.go): the peer's key must be one
+ * of the pinned SHA-256 ids when a set is configured. */
+static bool client_matches_pinned_cert(client *c, const opts_str_list *pinned)
+{
+    if (!pinned || pinned->count == 0)
+        return true;
+    X509 *cert = c->tls ? tls_conn_peer_cert(c->tls->conn) : NULL;
+    if (!cert) {
+        client_debugf(c, "Failed pinned cert test as client did not provide a certificate");
+        return false;
+    }
+    char id[65];
+    if (tls_conn_spki_sha256(cert, id) != 0)
+        return false;
+    for (int i = 0; i < pinned->count; i++)
+        if (strcasecmp(pinned->items[i], id) == 0)
+            return true;
+    client_debugf(c, "Failed pinned cert test for key id: %s", id);
+    return false;
+}
+
+/* Logs a failed server side handshake as Go's doTLSHandshake and closes. */
+static void client_tls_handshake_failed(client *c, const char *err, bool probe)
+{
+    char detail[600] = "";
+    X509 *cert = c->tls ? c->tls->conn->unverified : NULL;
+    tls_peer_cert pc;
+    if (cert && tls_conn_peer_cert_info(cert, &pc) == 0)
+        snprintf(detail, sizeof(detail), " (%s SHA-256: %s)", pc.subject, pc.cert_sha256);
+    if (c->kind == CLIENT_KIND_ROUTER || c->kind == CLIENT_KIND_GATEWAY)
+        client_errorf(c, "TLS %s handshake error: %s%s", client_kind_string(c), err, detail);
+    else if (c->kind == CLIENT_KIND_CLIENT) {
+        if (probe)
+            client_debugf(c, "TLS handshake error: %s%s", err, detail);
+        else
+            client_errorf(c, "TLS handshake error: %s%s", err, detail);
+    } else if (probe)
+        client_debugf(c, "TLS %s handshake error: %s%s", client_kind_string(c), err, detail);
+    else
+        client_errorf(c, "TLS %s handshake error: %s%s", client_kind_string(c), err, detail);
+    client_close_connection(c, TLS_HANDSHAKE_ERROR);
+}
+
+/* The handshake completed: pinned certs, timers, deferred INFO, logs. */
+static bool client_tls_established(client *c)
+{
+    client_tls *t = c->tls;
+    server *s = c->srv;
+    uv_timer_stop(&t->tmr);
+    if (s && !client_matches_pinned_cert(c, &server_get_opts(s)->tls_pinned_certs)) {
+        client_tls_handshake_failed(c, "certificate not pinned", false);
+        return false;
+    }
+    t->state = CLIENT_TLS_ESTABLISHED;
+    char vb[32];
+    pthread_mutex_lock(&c->mu);
+    snprintf(t->version, sizeof(t->version), "%s", server_tls_version(tls_conn_version(t->conn), vb, sizeof(vb)));
+    t->cipher = tls_conn_cipher_id(t->conn);
+    t->did_first = t->info != NULL;
+    c->flags |= CF_HANDSHAKE_COMPLETE;
+    bool closed = client_is_closed(c);
+    if (!closed && t->info) {
+        client_queue_outbound(c, t->info, t->info_len);
+        free(t->info);
+        t->info = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (closed)
+        return false;
+    client_tls_arm_auth_timer(c);
+    client_debugf(c, "TLS handshake complete");
+    char nb[16];
+    client_debugf(c, "TLS version %s, cipher suite %s", t->version, ciphersuites_cipher_name(t->cipher, nb, sizeof(nb)));
+    return true;
+}
+
+/* allow_non_tls found a plaintext client: the TLS state goes away. */
+static void on_tls_dropped(uv_handle_t *h)
+{
+    client_tls_free(h->data);
+}
+
+static void client_tls_drop(client *c)
+{
+    client_tls *t = c->tls;
+    pthread_mutex_lock(&c->mu);
+    c->tls = NULL;
+    pthread_mutex_unlock(&c->mu);
+    t->tmr_open = false;
+    t->tmr.data = t;
+    uv_close((uv_handle_t *)&t->tmr, on_tls_dropped);
+}
+
+/* Read side of a TLS connection: n socket bytes are in c->in.rbuf. */
+static void client_tls_read(client *c, size_t n)
+{
+    client_tls *t = c->tls;
+    if (t->state == CLIENT_TLS_SNIFF) {
+        if ((unsigned char)c->in.rbuf[0] != 0x16) {
+            client_tls_drop(c);
+            client_tls_arm_auth_timer(c);
+            client_process_read(c, c->in.rbuf, n);
+            return;
+        }
+        client_do_tls_server_handshake(c, t->timeout);
+    } else if (t->state == CLIENT_TLS_FIRST_WAIT) {
+        free(t->finfo); /* the fallback INFO is not needed */
+        t->finfo = NULL;
+        uv_timer_stop(&t->tmr);
+        client_do_tls_server_handshake(c, t->timeout);
+    } else if (t->state == CLIENT_TLS_PLAIN_INFO) {
+        client_do_tls_server_handshake(c, t->timeout > 0 ? t->timeout : 2.0);
+    }
+    if (tls_conn_feed(t->conn, c->in.rbuf, n) != 0) {
+        client_close_connection(c, READ_ERROR);
+        return;
+    }
+    if (t->state == CLIENT_TLS_HANDSHAKE) {
+        int r = tls_conn_handshake(t->conn);
+        if (r != 0 || tls_conn_pending(t->conn))
+            client_flush_outbound(c);
+        if (r < 0) {
+            client_tls_handshake_failed(c, t->conn->err, t->conn->probe);
+            return;
+        }
+        if (r == 0)
+            return;
+        if (!client_tls_established(c))
+            return;
+        client_flush_outbound(c);
+    }
+    /* The socket bytes are inside OpenSSL now: the read buffer takes the
+     * decrypted ones. */
+    for (;;) {
+        ssize_t m = tls_conn_read(t->conn, c->in.rbuf, c->in.rsz);
+        if (m == 0)
+            break;
+        if (m < 0) {
+            if (!t->conn->peer_closed)
+                client_debugf(c, "Error reading: %s", t->conn->err);
+            client_close_connection(c, t->conn->peer_closed ? CLIENT_CLOSED : READ_ERROR);
+            return;
+        }
+        if (!client_process_read(c, c->in.rbuf, (size_t)m) || c->io_closing)
+            return;
+    }
+    if (tls_conn_pending(t->conn))
+        client_flush_outbound(c);
+}
+
+/* Write side of a TLS connection (Go's tls.Conn writes): encrypts what is
+ * queued once the handshake is done, adds handshake / alert / close_notify
+ * bytes, and writes them. Loop thread, no lock held. */
+static bool client_tls_flush(client *c, bool final)
+{
+    client_tls *t = c->tls;
+    size_t plen = 0;
+    if (t->state == CLIENT_TLS_ESTABLISHED) {
+        pthread_mutex_lock(&c->mu);
+        if (c->out.len > 0) {
+            char *tb = t->sbuf;
+            size_t tcap = t->scap;
+            t->sbuf = c->out.buf;
+            t->scap = c->out.cap;
+            plen = c->out.len;
+            c->out.buf = tb;
+            c->out.cap = tcap;
+            c->out.len = 0;
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (plen > 0 && tls_conn_write(t->conn, t->sbuf, plen) != 0) {
+            pthread_mutex_lock(&c->mu);
+            c->out.pb -= (int64_t)plen;
+            client_debugf(c, "Error flushing: %s", t->conn->err);
+            client_mark_conn_as_closed(c, WRITE_ERROR);
+            pthread_mutex_unlock(&c->mu);
+            return true;
+        }
+        if (t->scap > OUT_BUF_KEEP) {
+            free(t->sbuf);
+            t->sbuf = NULL;
+            t->scap = 0;
+        }
+        if (final)
+            tls_conn_shutdown(t->conn);
+    }
+    c->out.wlen = 0;
+    c->out.woff = 0;
+    if (tls_conn_take(t->conn, &c->out.wbuf, &c->out.wcap, &c->out.wlen) < 0) {
+        pthread_mutex_lock(&c->mu);
+        c->out.pb -= (int64_t)plen;
+        client_mark_conn_as_closed(c, WRITE_ERROR);
+        pthread_mutex_unlock(&c->mu);
+        return true;
+    }
+    /* Pending bytes now count the encrypted form. */
+    pthread_mutex_lock(&c->mu);
+    c->out.pb += (int64_t)c->out.wlen - (int64_t)plen;
+    pthread_mutex_unlock(&c->mu);
+    if (c->out.wlen == 0)
+        return true;
+    return client_write_wbuf(c, final);
 }
 
 /* ---- ping timer ----------------------------------------------------------------------------------------- */

@@ -33,6 +33,8 @@
 struct server;
 struct account;
 struct server_io_loop;
+struct ssl_ctx_st;
+struct tls_conn;
 
 /* Connection kinds (Go CLIENT, ROUTER, ...), in Go's order. */
 typedef enum client_kind {
@@ -203,11 +205,13 @@ typedef struct client {
     } ping;
 
     int64_t in_msgs, in_bytes, out_msgs, out_bytes;
+    int64_t stalls;     /* producers stalled on this consumer (Go c.stalls; __atomic) */
     int64_t start, last, last_in, rtt, rtt_start; /* ns (monotonic) */
 
     client_pcd pcd;
     struct client_perms *perms; /* auth.c: NULL = none; set atomically under mu, read lock-free by the owning loop */
     char nonce[16];             /* INFO nonce or "" (loop thread) */
+    char pub_key[64];           /* user JWT subject (auth.c; Go c.pubKey), set at CONNECT under mu */
     uint64_t rng;
     char *mh_buf;       /* MSG/HMSG header scratch (loop thread only) */
     char *map_buf;      /* mapped subject scratch (accounts.c, loop thread only) */
@@ -221,6 +225,7 @@ typedef struct client {
     struct server_io_loop *loop;
     uv_tcp_t tcp;
     int fd;             /* the socket, for producers' direct flush (-1: none) */
+    struct client_tls *tls; /* TLS state (client.c) or NULL: plain connection */
     uv_timer_t ping_tmr;
     uv_timer_t wd_tmr;
     uv_timer_t stall_tmr; /* fast-producer stall: reads paused (loop thread) */
@@ -241,6 +246,34 @@ typedef struct client {
     struct client *srv_next, *srv_prev;
     bool registered;
 } client;
+
+/* TLS state of a connection (client.c; loop thread only). */
+typedef enum client_tls_state {
+    CLIENT_TLS_PLAIN_INFO = 0, /* INFO not sent yet: writes go out in plaintext */
+    CLIENT_TLS_SNIFF,          /* allow_non_tls: the first byte decides */
+    CLIENT_TLS_FIRST_WAIT,     /* handshake_first: waiting for the fallback delay */
+    CLIENT_TLS_HANDSHAKE,      /* handshake in progress */
+    CLIENT_TLS_ESTABLISHED,    /* handshake complete */
+} client_tls_state;
+
+typedef struct client_tls {
+    struct tls_conn *conn;
+    client_tls_state state;
+    uv_timer_t tmr;            /* handshake timeout / handshake_first fallback */
+    bool tmr_open;
+    char *info;                /* INFO sent after the handshake (handshake_first) */
+    size_t info_len;
+    bool info_first;           /* INFO being generated for handshake_first */
+    char *finfo;               /* INFO sent in plaintext at the fallback */
+    size_t finfo_len;
+    bool fsniff;               /* after the fallback: allow_non_tls sniffing */
+    bool did_first;            /* established through handshake_first (under mu) */
+    double timeout;            /* seconds */
+    char *sbuf;                /* plaintext being encrypted (write side) */
+    size_t scap;
+    char version[24];          /* negotiated (Go tlsVersion), for monitoring */
+    uint16_t cipher;
+} client_tls;
 
 #define CLIENT_WORK_FLUSH 1u
 #define CLIENT_WORK_CLOSE 2u
@@ -352,6 +385,24 @@ void client_auth_violation(client *c);
 void client_max_conn_exceeded(client *c);
 
 /* --- socket side (server.c / loop threads) --- */
+/* Attaches a TLS session on ctx to a socket client before client_start_io
+ * (the socket is then never written by other loops). Writes stay plaintext
+ * until client_do_tls_server_handshake / client_tls_sniff /
+ * client_tls_handshake_first. Returns 0 or -1 (out of memory). Loop thread. */
+int client_tls_init(client *c, struct ssl_ctx_st *ctx);
+/* Go doTLSServerHandshake: starts the server side handshake (after the
+ * INFO); it completes in the read callback or fails after timeout seconds
+ * (TLS_HANDSHAKE_ERROR). Loop thread. */
+void client_do_tls_server_handshake(client *c, double timeout);
+/* allow_non_tls: the first byte read decides TLS (0x16) or plaintext. */
+void client_tls_sniff(client *c, double timeout);
+/* handshake_first: TLS starts at once; info (owned, malloc'd) is sent once
+ * the handshake is complete. With fallback_ns > 0 and no byte from the
+ * client in that time, fallback_info (owned) is sent in plaintext instead
+ * and the connection continues as without handshake_first (sniffing when
+ * sniff is true). Loop thread. */
+void client_tls_handshake_first(client *c, double timeout, char *info, size_t info_len, int64_t fallback_ns,
+                                 char *fallback_info, size_t fallback_len, bool sniff);
 /* Starts reading and the ping timer for a client whose tcp handle was
  * opened on its loop. Loop thread. */
 int client_start_io(client *c);
@@ -381,9 +432,31 @@ void client_trace_out_op(client *c, const char *op, const char *arg, size_t len)
 /* Go traceMsg (inbound payload, msg includes CRLF). */
 void client_trace_msg(client *c, const char *msg, size_t len);
 
+/* A read whose processing (parse, deliveries, flushes) takes at least
+ * client_read_loop_report_threshold ns logs the warning "Readloop
+ * processing time: <dur>" (Go readLoopReportThreshold; default
+ * CLIENT_READ_LOOP_REPORT, 2s). Tests may lower it; any thread. */
+#define CLIENT_READ_LOOP_REPORT (2 * 1000000000LL)
+extern _Atomic int64_t client_read_loop_report_threshold;
+
+/* Go sendRTTPing: sends a PING to measure the RTT unless the connection is
+ * closed or, before the first PONG was sent, it is younger than 2s. Returns
+ * whether it was sent. Any thread; takes the client lock. */
+bool client_send_rtt_ping(client *c);
+
+/* Go splitSubjectQueue: splits "subject" or "subject queue" (fields
+ * separated by whitespace, each a valid subject). On success returns 0 with
+ * views into sq (queue NULL/0 when absent); -1 (outputs NULL/0) when sq is
+ * empty, has more than two fields or an invalid subject. Pure, any thread. */
+int client_split_subject_queue(const char *sq, const char **subj, size_t *slen, const char **queue, size_t *qlen);
+
 /* Looks up a subscription by sid (tests; client lock held). */
 subscription *client_lookup_sub(client *c, const char *sid, size_t len);
 /* Number of subscriptions (Go len(c.subs)); takes the lock. */
 int client_num_subs(client *c);
+
+/* Go isReservedReply: true for service-import ("_R_."), JetStream ack and
+ * gateway reply subjects, which clients may not use as replies. Any thread. */
+bool client_is_reserved_reply(const char *r, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ static void *jwt_xrealloc(void *p, size_t sz)
     return q;
 }
 
-static void jwt_str_list_add(jwt_str_list *l, const char *s)
+void jwt_str_list_add(jwt_str_list *l, const char *s)
 {
     l->items = jwt_xrealloc(l->items, sizeof(char *) * (size_t)(l->count + 1));
     l->items[l->count++] = jwt_strdup(s);
@@ -485,7 +486,7 @@ static void jwt_parse_user_permission_limits(jwt_jd *jd, const json_t *o, jwt_us
     jwt_jd_str_list(jd, o, "allowed_connection_types", &u->allowed_connection_types);
 }
 
-static void jwt_upl_free(jwt_user_permission_limits *u)
+void jwt_user_permission_limits_free(jwt_user_permission_limits *u)
 {
     jwt_str_list_free(&u->permissions.pub.allow);
     jwt_str_list_free(&u->permissions.pub.deny);
@@ -543,7 +544,7 @@ void jwt_user_claims_free(jwt_user_claims *c)
 {
     if (!c) return;
     jwt_claims_data_free(&c->claims);
-    jwt_upl_free(&c->user);
+    jwt_user_permission_limits_free(&c->user);
     free(c->issuer_account);
     jwt_generic_fields_free(&c->generic);
     free(c);
@@ -755,7 +756,7 @@ static void jwt_signing_key_add(jwt_account_claims *a, const char *key, jwt_user
     for (int i = 0; i < a->signing_keys_count; i++) {
         if (strcmp(a->signing_keys[i].key, key) == 0) {
             if (a->signing_keys[i].scope) {
-                jwt_upl_free(&a->signing_keys[i].scope->tmpl);
+                jwt_user_permission_limits_free(&a->signing_keys[i].scope->tmpl);
                 free(a->signing_keys[i].scope->key);
                 free(a->signing_keys[i].scope->role);
                 free(a->signing_keys[i].scope->description);
@@ -890,7 +891,7 @@ static void jwt_user_scope_free(jwt_user_scope *s)
     free(s->key);
     free(s->role);
     free(s->description);
-    jwt_upl_free(&s->tmpl);
+    jwt_user_permission_limits_free(&s->tmpl);
     free(s);
 }
 
@@ -1734,27 +1735,30 @@ static time_t jwt_tz_make(jwt_loc_kind kind, int y, int mon, int d, int h, int m
 }
 
 /* Go validateTimeRangeAt, in seconds; *left gets the remaining seconds. */
-static bool jwt_validate_time_range_at(time_t start, time_t end, time_t end_next_day, time_t now, int64_t *left)
+static bool jwt_validate_time_range_at(int64_t start, int64_t end, int64_t end_next_day, int64_t now, int64_t *left)
 {
+    /* All in ns: Go compares time.Time values, not whole seconds. */
     if (start < now && end > now) {
-        *left = (int64_t)(end - now);
+        *left = end - now;
         return true;
     }
     if (start > end) {
         if (end > now) {
-            *left = (int64_t)(end - now);
+            *left = end - now;
             return true;
         }
         if (start < now && end_next_day > now) {
-            *left = (int64_t)(end_next_day - now);
+            *left = end_next_day - now;
             return true;
         }
     }
     return false;
 }
 
-bool jwt_validate_times_at(const jwt_user_claims *claims, int64_t now, int64_t *valid_for)
+/* validateTimesAt with now in unix ns. */
+static bool jwt_validate_times_at_ns(const jwt_user_claims *claims, int64_t now_ns, int64_t *valid_for)
 {
+    time_t now = (time_t)(now_ns / 1000000000LL);
     if (valid_for) *valid_for = 0;
     if (!claims) return false;
     if (claims->user.times_count == 0) return true;
@@ -1777,20 +1781,29 @@ bool jwt_validate_times_at(const jwt_user_claims *claims, int64_t now, int64_t *
         time_t end = jwt_tz_make(kind, nt.tm_year, nt.tm_mon, nt.tm_mday, eh, em, es);
         time_t end_next = jwt_tz_make(kind, nt.tm_year, nt.tm_mon, nt.tm_mday + 1, eh, em, es);
         int64_t left = 0;
-        if (jwt_validate_time_range_at(start, end, end_next, (time_t)now, &left) && (!ok || left > best)) {
+        if (jwt_validate_time_range_at((int64_t)start * 1000000000LL, (int64_t)end * 1000000000LL,
+                                       (int64_t)end_next * 1000000000LL, now_ns, &left) &&
+            (!ok || left > best)) {
             ok = true;
             best = left;
         }
     }
     jwt_tz_leave(&g);
     if (bad) return false;
-    if (ok && valid_for) *valid_for = best * 1000000000LL;
+    if (ok && valid_for) *valid_for = best;
     return ok;
+}
+
+bool jwt_validate_times_at(const jwt_user_claims *claims, int64_t now, int64_t *valid_for)
+{
+    return jwt_validate_times_at_ns(claims, now * 1000000000LL, valid_for);
 }
 
 bool jwt_validate_times(const jwt_user_claims *claims, int64_t *valid_for)
 {
-    return jwt_validate_times_at(claims, (int64_t)time(NULL), valid_for);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return jwt_validate_times_at_ns(claims, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, valid_for);
 }
 
 /* ---- IPs and CIDRs (Go net.ParseIP / ParseCIDR / Contains) ----------------- */
@@ -2619,4 +2632,444 @@ int jwt_validate_trusted_operators(options *o, jwt_operator_claims *const *ops, 
         return -1;
     }
     return 0;
+}
+
+/* ---- encoding (the jwt library's Encode methods) ----------------------------- */
+
+jwt_user_claims *jwt_new_user_claims(const char *subject)
+{
+    jwt_user_claims *u = jwt_xcalloc(1, sizeof(*u));
+    u->claims.subject = jwt_strdup(subject);
+    u->user.nats_limits.subs = u->user.nats_limits.data = u->user.nats_limits.payload = JWT_NO_LIMIT;
+    return u;
+}
+
+jwt_account_claims *jwt_new_account_claims(const char *subject)
+{
+    jwt_account_claims *a = jwt_xcalloc(1, sizeof(*a));
+    a->claims.subject = jwt_strdup(subject);
+    a->limits.nats.subs = a->limits.nats.data = a->limits.nats.payload = JWT_NO_LIMIT;
+    a->limits.account.imports = a->limits.account.exports = JWT_NO_LIMIT;
+    a->limits.account.wildcard_exports = true;
+    a->limits.account.conn = a->limits.account.leaf_node_conn = JWT_NO_LIMIT;
+    return a;
+}
+
+jwt_operator_claims *jwt_new_operator_claims(const char *subject)
+{
+    jwt_operator_claims *o = jwt_xcalloc(1, sizeof(*o));
+    o->claims.subject = jwt_strdup(subject);
+    return o;
+}
+
+jwt_activation_claims *jwt_new_activation_claims(const char *subject)
+{
+    jwt_activation_claims *a = jwt_xcalloc(1, sizeof(*a));
+    a->claims.subject = jwt_strdup(subject);
+    return a;
+}
+
+jwt_import *jwt_account_claims_add_import(jwt_account_claims *a)
+{
+    a->imports = jwt_xrealloc(a->imports, sizeof(jwt_import *) * (size_t)(a->imports_count + 1));
+    jwt_import *i = jwt_xcalloc(1, sizeof(*i));
+    a->imports[a->imports_count++] = i;
+    return i;
+}
+
+jwt_export *jwt_account_claims_add_export(jwt_account_claims *a)
+{
+    a->exports = jwt_xrealloc(a->exports, sizeof(jwt_export *) * (size_t)(a->exports_count + 1));
+    jwt_export *e = jwt_xcalloc(1, sizeof(*e));
+    a->exports[a->exports_count++] = e;
+    return e;
+}
+
+void jwt_account_claims_add_signing_key(jwt_account_claims *a, const char *key, jwt_user_scope *scope)
+{
+    if (scope && !scope->key) scope->key = jwt_strdup(key);
+    jwt_signing_key_add(a, key, scope);
+}
+
+void jwt_revocation_list_revoke(jwt_revocation_list *r, const char *key, int64_t at)
+{
+    for (int i = 0; i < r->count; i++) {
+        if (strcmp(r->items[i].key, key) == 0) {
+            if (at > r->items[i].at) r->items[i].at = at;
+            return;
+        }
+    }
+    r->items = jwt_xrealloc(r->items, sizeof(jwt_revocation) * (size_t)(r->count + 1));
+    r->items[r->count].key = jwt_strdup(key);
+    r->items[r->count].at = at;
+    r->count++;
+}
+
+static void jwt_je_str(json_t *o, const char *k, const char *v)
+{
+    if (!jwt_empty(v)) json_object_set_new(o, k, json_string(v));
+}
+
+static void jwt_je_i64(json_t *o, const char *k, int64_t v)
+{
+    if (v != 0) json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static void jwt_je_bool(json_t *o, const char *k, bool v)
+{
+    if (v) json_object_set_new(o, k, json_true());
+}
+
+static void jwt_je_list(json_t *o, const char *k, const jwt_str_list *l)
+{
+    if (l->count == 0) return;
+    json_t *a = json_array();
+    for (int i = 0; i < l->count; i++) json_array_append_new(a, json_string(l->items[i]));
+    json_object_set_new(o, k, a);
+}
+
+static void jwt_je_permission(json_t *o, const char *k, const jwt_permission *p)
+{
+    if (p->allow.count == 0 && p->deny.count == 0) return;
+    json_t *v = json_object();
+    jwt_je_list(v, "allow", &p->allow);
+    jwt_je_list(v, "deny", &p->deny);
+    json_object_set_new(o, k, v);
+}
+
+static void jwt_je_permissions(json_t *o, const jwt_permissions *p)
+{
+    jwt_je_permission(o, "pub", &p->pub);
+    jwt_je_permission(o, "sub", &p->sub);
+    if (p->resp) {
+        json_t *r = json_object();
+        json_object_set_new(r, "max", json_integer(p->resp->max_msgs));
+        json_object_set_new(r, "ttl", json_integer((json_int_t)p->resp->expires));
+        json_object_set_new(o, "resp", r);
+    }
+}
+
+/* Limits are always written (NoLimit is -1, not omitted). */
+static void jwt_je_nats_limits(json_t *o, const jwt_nats_limits *l)
+{
+    json_object_set_new(o, "subs", json_integer((json_int_t)l->subs));
+    json_object_set_new(o, "data", json_integer((json_int_t)l->data));
+    json_object_set_new(o, "payload", json_integer((json_int_t)l->payload));
+}
+
+static void jwt_je_user_permission_limits(json_t *o, const jwt_user_permission_limits *u)
+{
+    jwt_je_permissions(o, &u->permissions);
+    jwt_je_list(o, "src", &u->src);
+    if (u->times_count > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < u->times_count; i++) {
+            json_t *t = json_object();
+            jwt_je_str(t, "start", u->times[i].start);
+            jwt_je_str(t, "end", u->times[i].end);
+            json_array_append_new(a, t);
+        }
+        json_object_set_new(o, "times", a);
+    }
+    jwt_je_str(o, "times_location", u->locale);
+    jwt_je_nats_limits(o, &u->nats_limits);
+    jwt_je_bool(o, "bearer_token", u->bearer_token);
+    jwt_je_bool(o, "proxy_required", u->proxy_required);
+    jwt_je_list(o, "allowed_connection_types", &u->allowed_connection_types);
+}
+
+static void jwt_je_revocations(json_t *o, const char *k, const jwt_revocation_list *r)
+{
+    if (r->count == 0) return;
+    json_t *v = json_object();
+    for (int i = 0; i < r->count; i++) json_object_set_new(v, r->items[i].key, json_integer((json_int_t)r->items[i].at));
+    json_object_set_new(o, k, v);
+}
+
+static void jwt_je_generic(json_t *o, const jwt_generic_fields *g, const char *type)
+{
+    jwt_je_list(o, "tags", &g->tags);
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "version", json_integer(JWT_LIB_VERSION));
+}
+
+
+/* Go ClaimsData.encode: fills iss/iat/jti, signs header.payload with kp.
+ * Takes ownership of nats. */
+static char *jwt_claims_data_encode(jwt_claims_data *cd, json_t *nats, const nkey_pair *kp, char *err, size_t errlen)
+{
+    char pub[NKEY_PUBLIC_STR_LEN + 1];
+    char *tok = NULL, *p64 = NULL, *h64 = NULL, *payload = NULL, *s64 = NULL;
+    json_t *root = json_object();
+    if (!kp || nkey_pair_public_key(kp, pub, sizeof(pub)) != NKEY_OK) {
+        jwt_set_err(err, errlen, "keypair required");
+        goto done;
+    }
+    free(cd->issuer);
+    cd->issuer = jwt_strdup(pub);
+    if (cd->issued_at == 0) cd->issued_at = (int64_t)time(NULL);
+    free(cd->id);
+    cd->id = NULL;
+    jwt_je_str(root, "aud", cd->audience);
+    jwt_je_i64(root, "exp", cd->expires);
+    jwt_je_i64(root, "iat", cd->issued_at);
+    jwt_je_str(root, "iss", cd->issuer);
+    jwt_je_str(root, "name", cd->name);
+    jwt_je_i64(root, "nbf", cd->not_before);
+    jwt_je_str(root, "sub", cd->subject);
+    json_object_set(root, "nats", nats);
+    /* The id is a hash of the claims without it. */
+    char *unhashed = json_dumps(root, JSON_COMPACT);
+    if (!unhashed) {
+        jwt_set_err(err, errlen, "out of memory");
+        goto done;
+    }
+    uint8_t md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(unhashed, strlen(unhashed), md, &mdlen, EVP_sha512_256(), NULL);
+    free(unhashed);
+    char jti[64];
+    nkey_b32_encode(md, mdlen, jti, sizeof(jti));
+    cd->id = jwt_strdup(jti);
+    json_object_set_new(root, "jti", json_string(jti));
+    payload = json_dumps(root, JSON_COMPACT);
+    if (!payload) {
+        jwt_set_err(err, errlen, "out of memory");
+        goto done;
+    }
+    static const char hdr[] = "{\"typ\":\"JWT\",\"alg\":\"ed25519-nkey\"}";
+    h64 = jwt_encode_to_string((const uint8_t *)hdr, strlen(hdr));
+    p64 = jwt_encode_to_string((const uint8_t *)payload, strlen(payload));
+    size_t tl = strlen(h64) + strlen(p64) + 1;
+    tok = jwt_xcalloc(tl + 128, 1);
+    snprintf(tok, tl + 1, "%s.%s", h64, p64);
+    uint8_t sig[NKEY_SIG_LEN];
+    if (nkey_pair_sign(kp, (const uint8_t *)tok, tl, sig) != NKEY_OK) {
+        jwt_set_err(err, errlen, "%s", nkey_err_str(NKEY_ERR_CANNOT_SIGN));
+        free(tok);
+        tok = NULL;
+        goto done;
+    }
+    s64 = jwt_encode_to_string(sig, sizeof(sig));
+    snprintf(tok + tl, 128, ".%s", s64);
+done:
+    json_decref(nats);
+    json_decref(root);
+    free(payload);
+    free(h64);
+    free(p64);
+    free(s64);
+    return tok;
+}
+
+static bool jwt_kp_has_prefix(const nkey_pair *kp, uint8_t prefix)
+{
+    return kp && kp->prefix == prefix;
+}
+
+char *jwt_user_claims_encode(jwt_user_claims *c, const nkey_pair *kp, char *err, size_t errlen)
+{
+    if (!nkey_is_valid_public_user_key(c->claims.subject ? c->claims.subject : "")) {
+        jwt_set_err(err, errlen, "invalid user subject");
+        return NULL;
+    }
+    if (!jwt_kp_has_prefix(kp, NKEY_PREFIX_ACCOUNT)) {
+        jwt_set_err(err, errlen, "expected signing key of type account");
+        return NULL;
+    }
+    json_t *n = json_object();
+    jwt_je_user_permission_limits(n, &c->user);
+    jwt_je_str(n, "issuer_account", c->issuer_account);
+    jwt_je_generic(n, &c->generic, JWT_USER_CLAIM);
+    return jwt_claims_data_encode(&c->claims, n, kp, err, errlen);
+}
+
+char *jwt_account_claims_encode(jwt_account_claims *c, const nkey_pair *kp, char *err, size_t errlen)
+{
+    if (!nkey_is_valid_public_account_key(c->claims.subject ? c->claims.subject : "")) {
+        jwt_set_err(err, errlen, "invalid account subject");
+        return NULL;
+    }
+    if (!jwt_kp_has_prefix(kp, NKEY_PREFIX_OPERATOR) && !jwt_kp_has_prefix(kp, NKEY_PREFIX_ACCOUNT)) {
+        jwt_set_err(err, errlen, "expected signing key of type operator or account");
+        return NULL;
+    }
+    json_t *n = json_object();
+    if (c->imports_count > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < c->imports_count; i++) {
+            const jwt_import *im = c->imports[i];
+            if (!im) continue;
+            json_t *o = json_object();
+            jwt_je_str(o, "name", im->name);
+            jwt_je_str(o, "subject", im->subject);
+            jwt_je_str(o, "account", im->account);
+            jwt_je_str(o, "token", im->token);
+            jwt_je_str(o, "to", im->to);
+            jwt_je_str(o, "local_subject", im->local_subject);
+            if (im->type != JWT_EXPORT_UNKNOWN) json_object_set_new(o, "type", json_string(jwt_export_type_string(im->type)));
+            jwt_je_bool(o, "share", im->share);
+            jwt_je_bool(o, "allow_trace", im->allow_trace);
+            json_array_append_new(a, o);
+        }
+        json_object_set_new(n, "imports", a);
+    }
+    if (c->exports_count > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < c->exports_count; i++) {
+            const jwt_export *ex = c->exports[i];
+            if (!ex) continue;
+            json_t *o = json_object();
+            jwt_je_str(o, "name", ex->name);
+            jwt_je_str(o, "subject", ex->subject);
+            if (ex->type != JWT_EXPORT_UNKNOWN) json_object_set_new(o, "type", json_string(jwt_export_type_string(ex->type)));
+            jwt_je_bool(o, "token_req", ex->token_req);
+            jwt_je_revocations(o, "revocations", &ex->revocations);
+            jwt_je_str(o, "response_type", ex->response_type);
+            jwt_je_i64(o, "response_threshold", ex->response_threshold);
+            if (ex->account_token_position) json_object_set_new(o, "account_token_position", json_integer(ex->account_token_position));
+            jwt_je_bool(o, "advertise", ex->advertise);
+            jwt_je_bool(o, "allow_trace", ex->allow_trace);
+            json_array_append_new(a, o);
+        }
+        json_object_set_new(n, "exports", a);
+    }
+    json_t *lim = json_object();
+    jwt_je_nats_limits(lim, &c->limits.nats);
+    json_object_set_new(lim, "imports", json_integer((json_int_t)c->limits.account.imports));
+    json_object_set_new(lim, "exports", json_integer((json_int_t)c->limits.account.exports));
+    json_object_set_new(lim, "wildcards", json_boolean(c->limits.account.wildcard_exports));
+    jwt_je_bool(lim, "disallow_bearer", c->limits.account.disallow_bearer);
+    json_object_set_new(lim, "conn", json_integer((json_int_t)c->limits.account.conn));
+    json_object_set_new(lim, "leaf", json_integer((json_int_t)c->limits.account.leaf_node_conn));
+    json_object_set_new(n, "limits", lim);
+    if (c->signing_keys_count > 0) {
+        json_t *a = json_array();
+        for (int i = 0; i < c->signing_keys_count; i++) {
+            const jwt_signing_key *sk = &c->signing_keys[i];
+            if (!sk->scope) {
+                json_array_append_new(a, json_string(sk->key));
+                continue;
+            }
+            json_t *o = json_object();
+            json_object_set_new(o, "kind", json_string("user_scope"));
+            jwt_je_str(o, "key", sk->key);
+            jwt_je_str(o, "role", sk->scope->role);
+            json_t *t = json_object();
+            jwt_je_user_permission_limits(t, &sk->scope->tmpl);
+            json_object_set_new(o, "template", t);
+            jwt_je_str(o, "description", sk->scope->description);
+            json_array_append_new(a, o);
+        }
+        json_object_set_new(n, "signing_keys", a);
+    }
+    jwt_je_revocations(n, "revocations", &c->revocations);
+    json_t *dp = json_object();
+    jwt_je_permissions(dp, &c->default_permissions);
+    json_object_set_new(n, "default_permissions", dp);
+    if (c->mappings_count > 0) {
+        json_t *m = json_object();
+        for (int i = 0; i < c->mappings_count; i++) {
+            json_t *a = json_array();
+            for (int k = 0; k < c->mappings[i].count; k++) {
+                const jwt_weighted_mapping *w = &c->mappings[i].to[k];
+                json_t *o = json_object();
+                jwt_je_str(o, "subject", w->subject);
+                if (w->weight) json_object_set_new(o, "weight", json_integer(w->weight));
+                jwt_je_str(o, "cluster", w->cluster);
+                json_array_append_new(a, o);
+            }
+            json_object_set_new(m, c->mappings[i].from, a);
+        }
+        json_object_set_new(n, "mappings", m);
+    }
+    jwt_je_generic(n, &c->generic, JWT_ACCOUNT_CLAIM);
+    return jwt_claims_data_encode(&c->claims, n, kp, err, errlen);
+}
+
+char *jwt_operator_claims_encode(jwt_operator_claims *c, const nkey_pair *kp, char *err, size_t errlen)
+{
+    if (!nkey_is_valid_public_operator_key(c->claims.subject ? c->claims.subject : "")) {
+        jwt_set_err(err, errlen, "invalid operator subject");
+        return NULL;
+    }
+    if (!jwt_kp_has_prefix(kp, NKEY_PREFIX_OPERATOR)) {
+        jwt_set_err(err, errlen, "expected signing key of type operator");
+        return NULL;
+    }
+    json_t *n = json_object();
+    jwt_je_list(n, "signing_keys", &c->signing_keys);
+    jwt_je_str(n, "account_server_url", c->account_server_url);
+    jwt_je_list(n, "operator_service_urls", &c->operator_service_urls);
+    jwt_je_str(n, "system_account", c->system_account);
+    jwt_je_str(n, "assert_server_version", c->assert_server_version);
+    jwt_je_bool(n, "strict_signing_key_usage", c->strict_signing_key_usage);
+    jwt_je_generic(n, &c->generic, JWT_OPERATOR_CLAIM);
+    return jwt_claims_data_encode(&c->claims, n, kp, err, errlen);
+}
+
+char *jwt_activation_claims_encode(jwt_activation_claims *c, const nkey_pair *kp, char *err, size_t errlen)
+{
+    if (!jwt_kp_has_prefix(kp, NKEY_PREFIX_ACCOUNT)) {
+        jwt_set_err(err, errlen, "expected signing key of type account");
+        return NULL;
+    }
+    json_t *n = json_object();
+    jwt_je_str(n, "subject", c->import_subject);
+    if (c->import_type != JWT_EXPORT_UNKNOWN) json_object_set_new(n, "kind", json_string(jwt_export_type_string(c->import_type)));
+    jwt_je_str(n, "issuer_account", c->issuer_account);
+    jwt_je_generic(n, &c->generic, JWT_ACTIVATION_CLAIM);
+    return jwt_claims_data_encode(&c->claims, n, kp, err, errlen);
+}
+
+static void jwt_str_list_copy(jwt_str_list *d, const jwt_str_list *s)
+{
+    for (int i = 0; i < s->count; i++) jwt_str_list_add(d, s->items[i]);
+}
+
+void jwt_user_permission_limits_copy(jwt_user_permission_limits *dst, const jwt_user_permission_limits *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    jwt_str_list_copy(&dst->permissions.pub.allow, &src->permissions.pub.allow);
+    jwt_str_list_copy(&dst->permissions.pub.deny, &src->permissions.pub.deny);
+    jwt_str_list_copy(&dst->permissions.sub.allow, &src->permissions.sub.allow);
+    jwt_str_list_copy(&dst->permissions.sub.deny, &src->permissions.sub.deny);
+    if (src->permissions.resp) {
+        dst->permissions.resp = jwt_xcalloc(1, sizeof(*dst->permissions.resp));
+        *dst->permissions.resp = *src->permissions.resp;
+    }
+    jwt_str_list_copy(&dst->src, &src->src);
+    if (src->times_count > 0) {
+        dst->times = jwt_xcalloc((size_t)src->times_count, sizeof(jwt_time_range));
+        for (int i = 0; i < src->times_count; i++) {
+            dst->times[i].start = jwt_strdup(src->times[i].start);
+            dst->times[i].end = jwt_strdup(src->times[i].end);
+        }
+        dst->times_count = src->times_count;
+    }
+    dst->locale = jwt_strdup(src->locale);
+    dst->nats_limits = src->nats_limits;
+    dst->bearer_token = src->bearer_token;
+    dst->proxy_required = src->proxy_required;
+    jwt_str_list_copy(&dst->allowed_connection_types, &src->allowed_connection_types);
+}
+
+void jwt_user_claims_set_scoped(jwt_user_claims *c, bool scoped)
+{
+    if (scoped) {
+        jwt_user_permission_limits_free(&c->user);
+        return;
+    }
+    /* Go resets the user limits (src, times, locale) and the NATS limits. */
+    jwt_str_list_free(&c->user.src);
+    for (int i = 0; i < c->user.times_count; i++) {
+        free(c->user.times[i].start);
+        free(c->user.times[i].end);
+    }
+    free(c->user.times);
+    c->user.times = NULL;
+    c->user.times_count = 0;
+    free(c->user.locale);
+    c->user.locale = NULL;
+    c->user.nats_limits.subs = c->user.nats_limits.data = c->user.nats_limits.payload = JWT_NO_LIMIT;
 }

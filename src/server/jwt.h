@@ -409,4 +409,43 @@ bool jwt_validate_src(const jwt_user_claims *claims, const char *host);
 bool jwt_validate_times(const jwt_user_claims *claims, int64_t *valid_for);
 bool jwt_validate_times_at(const jwt_user_claims *claims, int64_t now, int64_t *valid_for);
 
+/* ---- encoding (Go jwt Encode; used by tests and tooling) ------------------ */
+
+/* Appends a copy of s to l. */
+void jwt_str_list_add(jwt_str_list *l, const char *s);
+
+/* Deep copy of src into dst (dst's old contents are not freed) / frees
+ * the contents of u and zeroes it. */
+void jwt_user_permission_limits_copy(jwt_user_permission_limits *dst, const jwt_user_permission_limits *src);
+void jwt_user_permission_limits_free(jwt_user_permission_limits *u);
+
+/* Go NewUserClaims / NewAccountClaims / NewOperatorClaims /
+ * NewActivationClaims: claims for subject with the library's defaults
+ * (NoLimit limits, wildcard exports allowed). Free with the matching _free. */
+jwt_user_claims *jwt_new_user_claims(const char *subject);
+jwt_account_claims *jwt_new_account_claims(const char *subject);
+jwt_operator_claims *jwt_new_operator_claims(const char *subject);
+jwt_activation_claims *jwt_new_activation_claims(const char *subject);
+
+/* Go UserClaims.SetScoped: scoped users carry no permissions or limits
+ * (all cleared); unscoping resets the limits to NoLimit. */
+void jwt_user_claims_set_scoped(jwt_user_claims *c, bool scoped);
+
+/* Appends a zeroed import/export owned by a (fields are malloc'ed strings). */
+jwt_import *jwt_account_claims_add_import(jwt_account_claims *a);
+jwt_export *jwt_account_claims_add_export(jwt_account_claims *a);
+/* Adds (or replaces) a signing key; scope (heap, may be NULL) is taken. */
+void jwt_account_claims_add_signing_key(jwt_account_claims *a, const char *key, jwt_user_scope *scope);
+/* Go RevocationList.Revoke: keeps the latest time for key. */
+void jwt_revocation_list_revoke(jwt_revocation_list *r, const char *key, int64_t at);
+
+/* Go XxxClaims.Encode: sets iss (kp's public key), iat (now, when 0) and
+ * jti, and returns the signed token (malloc'ed, caller frees) or NULL with
+ * err. kp must hold a seed of the right type (account for users and
+ * activations, operator or account for accounts, operator for operators). */
+char *jwt_user_claims_encode(jwt_user_claims *c, const nkey_pair *kp, char *err, size_t errlen);
+char *jwt_account_claims_encode(jwt_account_claims *c, const nkey_pair *kp, char *err, size_t errlen);
+char *jwt_operator_claims_encode(jwt_operator_claims *c, const nkey_pair *kp, char *err, size_t errlen);
+char *jwt_activation_claims_encode(jwt_activation_claims *c, const nkey_pair *kp, char *err, size_t errlen);
+
 #endif

@@ -3,8 +3,10 @@
 #include "server/monitor.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,12 +18,15 @@
 
 #include "server/accounts.h"
 #include "server/auth.h"
+#include "server/ciphersuites.h"
 #include "server/const.h"
+#include "server/jwt.h"
 #include "server/monitor_http.h"
 #include "server/monitor_sort_opts.h"
 #include "server/opts.h"
 #include "server/server.h"
 #include "server/sublist.h"
+#include "server/tls_conn.h"
 
 /* The paths Go counts in http_req_stats (Go's *Path constants). */
 enum {
@@ -57,6 +62,7 @@ struct monitor {
     monitor_http *http;
     char *base_path;
     pthread_mutex_t http_mu; /* serialises stop */
+    bool http_stopped;       /* under http_mu: set once shut down */
     /* process usage sampling (Go pse), under cpu_mu */
     pthread_mutex_t cpu_mu;
     int64_t last_total, last_secs, ipcpu;
@@ -439,6 +445,9 @@ void conn_info_clear(conn_info *ci)
     free(ci->version);
     free(ci->account);
     free(ci->user);
+    free(ci->jwt);
+    free(ci->name_tag);
+    free(ci->tls_peer_certs);
     memset(ci, 0, sizeof(*ci));
 }
 
@@ -469,10 +478,17 @@ void monitor_free(monitor *m)
     free(m);
 }
 
+/* Go closedRingBuffer next: the slot the next entry goes to (the oldest
+ * once the ring is full). Server lock held. */
+static size_t closed_ring_buffer_next(const monitor *m)
+{
+    return (size_t)(m->total % m->cap);
+}
+
 /* Go closedRingBuffer append. Server lock held; takes ownership of cc. */
 static void closed_ring_buffer_append(monitor *m, closed_client *cc)
 {
-    size_t i = (size_t)(m->total % m->cap);
+    size_t i = closed_ring_buffer_next(m);
     closed_client_release(m->ring[i]);
     m->ring[i] = cc;
     m->total++;
@@ -483,6 +499,23 @@ static size_t closed_ring_buffer_len(const monitor *m)
     return m->total > m->cap ? m->cap : (size_t)m->total;
 }
 
+/* Go closedRingBuffer totalConns: every connection ever recorded. Server
+ * lock held. */
+static uint64_t closed_ring_buffer_total_conns(const monitor *m)
+{
+    return m->total;
+}
+
+uint64_t server_total_closed_conns(server *s)
+{
+    if (!s->mon)
+        return 0;
+    pthread_mutex_lock(&s->mu);
+    uint64_t n = closed_ring_buffer_total_conns(s->mon);
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
 /* Go closedClients: oldest first, each retained. Server lock held. */
 static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
 {
@@ -491,8 +524,7 @@ static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
     closed_client **dup = calloc(len ? len : 1, sizeof(*dup));
     if (!dup)
         return NULL;
-    size_t head = (size_t)(m->total % m->cap);
-    size_t start = m->total <= m->cap ? 0 : head;
+    size_t start = m->total <= m->cap ? 0 : closed_ring_buffer_next(m);
     for (size_t k = 0; k < len; k++) {
         closed_client *cc = m->ring[(start + k) % m->cap];
         atomic_fetch_add(&cc->refs, 1);
@@ -503,6 +535,20 @@ static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
 }
 
 /* ---- ConnInfo ------------------------------------------------------------ */
+
+const char *monitor_redact_bearer_jwt(const char *user_jwt)
+{
+    if (!user_jwt || !user_jwt[0])
+        return NULL;
+    jwt_user_claims *uc = NULL;
+    char err[128];
+    /* A token that does not decode is kept, as Go does. */
+    if (jwt_decode_user_claims(user_jwt, &uc, err, sizeof(err)) != 0 || !uc)
+        return user_jwt;
+    bool bearer = uc->user.bearer_token;
+    jwt_user_claims_free(uc);
+    return bearer ? NULL : user_jwt;
+}
 
 static char *dup_or_null(const char *s)
 {
@@ -568,9 +614,25 @@ static void conn_info_fill(conn_info *ci, client *c, int64_t now_wall, int64_t n
     ci->name = dup_or_null(c->opts.name);
     ci->lang = dup_or_null(c->opts.lang);
     ci->version = dup_or_null(c->opts.version);
+    if (c->tls && (c->flags & CF_HANDSHAKE_COMPLETE)) {
+        snprintf(ci->tls_version, sizeof(ci->tls_version), "%s", c->tls->version);
+        ci->tls_cipher = c->tls->cipher;
+        ci->tls_first = c->tls->did_first;
+        /* Go cs.PeerCertificates: the leaf, then the chain it came with. */
+        X509 *leaf = tls_conn_peer_cert(c->tls->conn);
+        STACK_OF(X509) *chain = SSL_get_peer_cert_chain(c->tls->conn->ssl);
+        int n = leaf ? 1 + (chain ? sk_X509_num(chain) : 0) : 0;
+        ci->tls_peer_certs = n ? calloc((size_t)n, sizeof(tls_peer_cert)) : NULL;
+        for (int i = 0; ci->tls_peer_certs && i < n; i++) {
+            X509 *x = i == 0 ? leaf : sk_X509_value(chain, i - 1);
+            if (tls_conn_peer_cert_info(x, &ci->tls_peer_certs[ci->tls_npeer_certs]) == 0)
+                ci->tls_npeer_certs++;
+        }
+    }
     ci->user = dup_or_null(client_get_raw_auth_user(c));
     ci->in_msgs = __atomic_load_n(&c->in_msgs, __ATOMIC_RELAXED);
     ci->in_bytes = __atomic_load_n(&c->in_bytes, __ATOMIC_RELAXED);
+    ci->stalls = __atomic_load_n(&c->stalls, __ATOMIC_RELAXED);
     if (c->port != 0) {
         ci->port = c->port;
         snprintf(ci->ip, sizeof(ci->ip), "%s", c->host);
@@ -587,6 +649,8 @@ static json_t *sub_detail_json(const sub_detail *d)
     if (!o)
         return NULL;
     jset_opt_str(o, "account", d->account);
+    /* Go getNameTag: the name when there is no JWT name tag. */
+    jset_opt_str(o, "account_tag", d->account);
     jset_str(o, "subject", d->subject);
     jset_opt_str(o, "qgroup", d->queue);
     jset_str(o, "sid", d->sid);
@@ -599,7 +663,7 @@ static json_t *sub_detail_json(const sub_detail *d)
 
 /* Go ConnInfo marshalling. subs: 0 none, 1 subjects, 2 details. */
 static json_t *conn_info_json(const conn_info *ci, int subs, bool auth, const char *user,
-                              const char *account)
+                              const char *account, const char *name_tag)
 {
     json_t *o = json_object();
     if (!o)
@@ -624,10 +688,32 @@ static json_t *conn_info_json(const conn_info *ci, int subs, bool auth, const ch
     jset_int(o, "out_msgs", ci->out_msgs);
     jset_int(o, "in_bytes", ci->in_bytes);
     jset_int(o, "out_bytes", ci->out_bytes);
+    if (ci->stalls)
+        jset_int(o, "stalls", ci->stalls);
     jset_int(o, "subscriptions", ci->num_subs);
     jset_opt_str(o, "name", ci->name);
     jset_opt_str(o, "lang", ci->lang);
     jset_opt_str(o, "version", ci->version);
+    if (ci->tls_version[0]) {
+        char cb[16];
+        jset_str(o, "tls_version", ci->tls_version);
+        jset_str(o, "tls_cipher_suite", ciphersuites_cipher_name(ci->tls_cipher, cb, sizeof(cb)));
+        if (auth && ci->tls_npeer_certs > 0) {
+            json_t *a = json_array();
+            for (int i = 0; a && i < ci->tls_npeer_certs; i++) {
+                json_t *pc = json_object();
+                if (!pc)
+                    continue;
+                jset_str(pc, "subject", ci->tls_peer_certs[i].subject);
+                jset_str(pc, "spki_sha256", ci->tls_peer_certs[i].spki_sha256);
+                jset_str(pc, "cert_sha256", ci->tls_peer_certs[i].cert_sha256);
+                json_array_append_new(a, pc);
+            }
+            jset(o, "tls_peer_certs", a);
+        }
+        if (ci->tls_first)
+            jset(o, "tls_first", json_true());
+    }
     if (auth) {
         jset_opt_str(o, "authorized_user", user);
         jset_opt_str(o, "account", account);
@@ -643,6 +729,8 @@ static json_t *conn_info_json(const conn_info *ci, int subs, bool auth, const ch
             json_array_append_new(a, sub_detail_json(&ci->subs[i]));
         jset(o, "subscriptions_list_detail", a);
     }
+    jset_opt_str(o, "jwt", ci->jwt);
+    jset_opt_str(o, "name_tag", name_tag);
     return o;
 }
 
@@ -690,6 +778,7 @@ void server_save_closed_client(server *s, client *c, closed_state reason)
     if (accname && strcmp(accname, DEFAULT_GLOBAL_ACCOUNT) != 0)
         cc->acc = strdup(accname);
     cc->user = cc->ci.user ? strdup(cc->ci.user) : NULL;
+    cc->ci.jwt = dup_or_null(monitor_redact_bearer_jwt(c->opts.jwt));
     pthread_mutex_unlock(&c->mu);
 
     pthread_mutex_lock(&s->mu);
@@ -753,7 +842,7 @@ json_t *server_connz(server *s, const connz_options *opts, char *err, size_t err
 {
     const char *sort = "";
     bool auth = false, subs = false, subs_det = false;
-    int offset = 0, limit = MONITOR_DEFAULT_CONN_LIST_SIZE;
+    int64_t offset = 0, limit = MONITOR_DEFAULT_CONN_LIST_SIZE;
     uint64_t cid = 0;
     conn_state state = CONN_OPEN;
     const char *user = "", *acc = "", *filter = "", *mqtt = "";
@@ -948,6 +1037,11 @@ json_t *server_connz(server *s, const connz_options *opts, char *err, size_t err
         conn_info_fill(&infos[k], c, now, now_mono, subs || subs_det, NULL);
         if (auth && c->acc && strcmp(c->acc->name, DEFAULT_GLOBAL_ACCOUNT) != 0)
             infos[k].account = strdup(c->acc->name);
+        if (auth) {
+            infos[k].jwt = dup_or_null(monitor_redact_bearer_jwt(c->opts.jwt));
+            /* Go getNameTag: the account name without a JWT name tag. */
+            infos[k].name_tag = c->acc ? strdup(c->acc->name) : NULL;
+        }
         pthread_mutex_unlock(&c->mu);
         pconns[i] = &infos[k];
         owner[i] = NULL;
@@ -968,15 +1062,18 @@ json_t *server_connz(server *s, const connz_options *opts, char *err, size_t err
     monitor_sort_conns(pconns, i, sort, now);
 
     size_t max_index = i;
-    size_t minoff = (size_t)offset < max_index ? (size_t)offset : max_index;
-    size_t maxoff = minoff + ((size_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
+    size_t minoff = (uint64_t)offset < max_index ? (size_t)offset : max_index;
+    size_t maxoff = minoff + ((uint64_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
 
     json_t *arr = json_array();
     for (size_t k = minoff; arr && k < maxoff; k++) {
         const closed_client *cc = owner[k];
         const char *acct = cc ? cc->acc : pconns[k]->account;
+        /* Go: an open client's account name tag with auth; a closed one's
+         * own tag (none without JWT), or its non-global account's. */
+        const char *tag = cc ? (auth && cc->acc ? cc->acc : cc->ci.name_tag) : pconns[k]->name_tag;
         json_array_append_new(arr, conn_info_json(pconns[k], subs_det ? 2 : subs ? 1 : 0, auth,
-                                                  cc ? cc->user : pconns[k]->user, acct));
+                                                  cc ? cc->user : pconns[k]->user, acct, tag));
     }
     jset_int(res, "num_connections", (json_int_t)(maxoff - minoff));
     jset_int(res, "total", total);
@@ -1077,9 +1174,19 @@ static uint32_t server_total_subs(server *s)
     return n;
 }
 
+/* Go info.AuthRequired, by configureAuthorization's rule (the one
+ * server_configure_authorization applies), from the options: reloads keep
+ * replaced options alive, while the auth table they replace is freed once
+ * the loops (not this thread) have moved on. */
+static bool monitor_auth_required(const options *o)
+{
+    return o->trusted_keys.count > 0 || o->nkeys_count > 0 || o->users_count > 0 ||
+           (o->username && o->username[0]) || (o->authorization && o->authorization[0]);
+}
+
 json_t *server_varz(server *s, char *err, size_t errlen)
 {
-    options *o = s->opts;
+    options *o = __atomic_load_n(&s->opts, __ATOMIC_ACQUIRE);
     double pcpu = 0;
     int64_t rss = 0;
     if (s->mon)
@@ -1091,7 +1198,7 @@ json_t *server_varz(server *s, char *err, size_t errlen)
     }
     uint32_t nsubs = server_total_subs(s);
     int64_t now = wall_ns();
-    bool auth_required = server_auth_info_required(s, false);
+    bool auth_required = monitor_auth_required(o);
 
     pthread_mutex_lock(&s->mu);
     jset_str(v, "server_id", s->id);
@@ -1103,6 +1210,12 @@ json_t *server_varz(server *s, char *err, size_t errlen)
     jset_int(v, "port", s->info_port);
     if (auth_required)
         jset(v, "auth_required", json_true());
+    /* Go info.TLSRequired / TLSVerify: a client TLS config (and no
+     * allow_non_tls), and verification of client certificates. */
+    if (o->tls_config && !o->allow_non_tls)
+        jset(v, "tls_required", json_true());
+    if (o->tls_config && o->tls_config->verify)
+        jset(v, "tls_verify", json_true());
     jset_int(v, "max_connections", o->max_conn);
     if (o->max_subs)
         jset_int(v, "max_subscriptions", o->max_subs);
@@ -1154,7 +1267,7 @@ json_t *server_varz(server *s, char *err, size_t errlen)
     int64_t slow = atomic_load(&s->slow_consumers), stale = atomic_load(&s->stale_connections);
     jset_int(v, "slow_consumers", slow);
     jset_int(v, "stale_connections", stale);
-    jset_int(v, "stalled_clients", 0);
+    jset_int(v, "stalled_clients", atomic_load(&s->stalls));
     jset_int(v, "subscriptions", nsubs);
     json_t *rs = json_object();
     if (rs && s->mon) {
@@ -1239,6 +1352,21 @@ json_t *server_varz(server *s, char *err, size_t errlen)
         jset_int(dio, "max_wait_time", 0);
     }
     jset(v, "disk_io_wait_stats", dio);
+    if (o->proxies) {
+        /* Go ProxiesOptsVarz: the trusted proxy keys (omitted when none). */
+        json_t *px = json_object();
+        if (px && o->proxies->trusted_count > 0) {
+            json_t *tr = json_array();
+            for (int i = 0; tr && i < o->proxies->trusted_count; i++) {
+                json_t *k = json_object();
+                if (k)
+                    jset_str(k, "key", o->proxies->trusted[i].key);
+                json_array_append_new(tr, k);
+            }
+            jset(px, "trusted", tr);
+        }
+        jset(v, "proxies", px);
+    }
     pthread_mutex_unlock(&s->mu);
     return v;
 }
@@ -1260,7 +1388,7 @@ static void jset_sublist_stats(json_t *o, const struct sublist_stats *st)
 json_t *server_subsz(server *s, const subsz_options *opts, char *err, size_t errlen)
 {
     bool detail = false;
-    int offset = 0, limit = MONITOR_DEFAULT_SUB_LIST_SIZE;
+    int64_t offset = 0, limit = MONITOR_DEFAULT_SUB_LIST_SIZE;
     const char *test = NULL, *facc = NULL;
     if (opts) {
         detail = opts->subscriptions;
@@ -1284,12 +1412,17 @@ json_t *server_subsz(server *s, const subsz_options *opts, char *err, size_t err
     struct sublist_stats tot;
     memset(&tot, 0, sizeof(tot));
     pthread_mutex_lock(&s->mu);
+    /* Accounts live as long as the server: the snapshot needs no refs. */
+    account **accs = detail ? malloc((size_t)(s->naccounts > 0 ? s->naccounts : 1) * sizeof(*accs)) : NULL;
+    int naccs = 0;
     for (int i = 0; i < s->naccounts; i++) {
         if (facc && strcmp(s->accounts[i]->name, facc) != 0)
             continue;
         struct sublist_stats st;
         sublist_stats(s->accounts[i]->sl, &st);
         sublist_stats_add(&tot, &st);
+        if (accs)
+            accs[naccs++] = s->accounts[i];
     }
     size_t nall = 0;
     client **all = detail ? snapshot_clients_locked(s, &nall) : NULL;
@@ -1325,10 +1458,37 @@ json_t *server_subsz(server *s, const subsz_options *opts, char *err, size_t err
             client_release(c);
         }
         free(all);
+        /* Go lists the local subscriptions of the sublists, which include
+         * the internal ones of service imports (and the exporters' response
+         * wildcards), owned by each account's internal client. */
+        for (int i = 0; details && accs && i < naccs; i++) {
+            account *a = accs[i];
+            int nsi = a->nservice_imports;
+            account_service_import *rsi = __atomic_load_n(&a->resp_si, __ATOMIC_ACQUIRE);
+            for (int k = 0; k <= nsi; k++) {
+                account_service_import *si = k < nsi ? a->service_imports[k] : rsi;
+                subscription *sub = si ? si->sub : NULL;
+                if (!sub)
+                    continue;
+                if (test && !sublist_match_literal(test, strlen(test), sub->subject, sub->subject_len))
+                    continue;
+                sub_detail d = {0};
+                d.account = a->name;
+                d.subject = dupn(sub->subject, sub->subject_len);
+                d.sid = dupn(sub->sid ? sub->sid : "", sub->sid ? sub->sid_len : 0);
+                d.msgs = __atomic_load_n(&sub->nm, __ATOMIC_RELAXED);
+                d.max = sub->max;
+                d.cid = sub->client ? sub->client->cid : 0;
+                if (d.subject && d.sid)
+                    json_array_append_new(details, sub_detail_json(&d));
+                free(d.subject);
+                free(d.sid);
+            }
+        }
         total = details ? (json_int_t)json_array_size(details) : 0;
         size_t max_index = (size_t)total;
-        size_t minoff = (size_t)offset < max_index ? (size_t)offset : max_index;
-        size_t maxoff = minoff + ((size_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
+        size_t minoff = (uint64_t)offset < max_index ? (size_t)offset : max_index;
+        size_t maxoff = minoff + ((uint64_t)limit < max_index - minoff ? (size_t)limit : max_index - minoff);
         if (maxoff > minoff && details) {
             list = json_array();
             for (size_t k = minoff; list && k < maxoff; k++)
@@ -1336,6 +1496,7 @@ json_t *server_subsz(server *s, const subsz_options *opts, char *err, size_t err
         }
         json_decref(details);
     }
+    free(accs);
     jset_int(sz, "total", total);
     jset_int(sz, "offset", offset);
     jset_int(sz, "limit", limit);
@@ -1389,6 +1550,13 @@ json_t *server_leafz(server *s, char *err, size_t errlen)
     return o;
 }
 
+static json_t *server_account_info(server *s, const char *accname, char *err, size_t errlen);
+
+static int monitor_cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen)
 {
     json_t *o = json_object();
@@ -1409,22 +1577,112 @@ json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen
         jset(o, "accounts", a);
         return o;
     }
+    pthread_mutex_unlock(&s->mu);
+    json_t *ai = server_account_info(s, accname, err, errlen);
+    if (!ai) {
+        json_decref(o);
+        return NULL;
+    }
+    jset(o, "account_detail", ai);
+    return o;
+}
+
+/* The fields of Go's jwt.Import, then ExtImport's (whose share shadows
+ * the embedded one). type_str false prints the type as Go does for a map
+ * value (ExportType's pointer marshaller is skipped there): the number. */
+static json_t *ext_import_json(const char *subject, const char *account, const char *to,
+                               const char *local, bool service, bool type_str)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    jset_opt_str(o, "subject", subject);
+    jset_opt_str(o, "account", account);
+    jset_opt_str(o, "to", to);
+    jset_opt_str(o, "local_subject", local);
+    if (type_str)
+        jset_str(o, "type", service ? "service" : "stream");
+    else
+        jset_int(o, "type", service ? 2 : 1);
+    jset(o, "invalid", json_false());
+    jset(o, "share", json_false());
+    jset(o, "tracking", json_false());
+    return o;
+}
+
+/* Go newExtImport for a service import (nil: the invalid placeholder).
+ * Latency tracking and sharing do not exist in cnatsd: always false. */
+static json_t *monitor_new_ext_import(const account_service_import *si, bool type_str)
+{
+    if (!si) {
+        json_t *o = json_object();
+        if (!o)
+            return NULL;
+        if (type_str)
+            jset_str(o, "type", "service");
+        else
+            jset_int(o, "type", 2);
+        jset(o, "invalid", json_true());
+        jset(o, "share", json_false());
+        jset(o, "tracking", json_false());
+        return o;
+    }
+    return ext_import_json(si->to, si->acc ? si->acc->name : NULL, si->from, si->from, true, type_str);
+}
+
+static json_t *export_json(const char *subject, bool service, account_resp_type rt,
+                           const account_export_auth *ea)
+{
+    json_t *e = json_object();
+    if (!e)
+        return NULL;
+    jset_str(e, "subject", subject);
+    jset_str(e, "type", service ? "service" : "stream");
+    if (service)
+        jset_str(e, "response_type", rt == ACCOUNT_RESP_STREAMED  ? "Streamed"
+                                     : rt == ACCOUNT_RESP_CHUNKED ? "Chunked"
+                                                                  : "Singleton");
+    if (ea->napproved > 0) {
+        json_t *ap = json_array();
+        for (int i = 0; ap && i < ea->napproved; i++)
+            json_array_append_new(ap, json_string(ea->approved[i]));
+        jset(e, "approved_accounts", ap);
+    }
+    return e;
+}
+
+static int cmp_mapping_src(const void *x, const void *y)
+{
+    const account_mapping *a = *(account_mapping *const *)x, *b = *(account_mapping *const *)y;
+    return strcmp(a->src, b->src);
+}
+
+/* Go (s *Server) accountInfo for a registered account (a). Accounts come
+ * from the configuration (no JWT): no claims, issuer, tags, revocations
+ * or validation results, which Go omits then too. update_time is when the
+ * configuration was (re)loaded: configureAccounts stamps Go's accounts at
+ * that moment. */
+static json_t *server_account_info(server *s, const char *accname, char *err, size_t errlen)
+{
     account *a = NULL;
+    pthread_mutex_lock(&s->mu);
     for (int i = 0; i < s->naccounts; i++)
         if (strcmp(s->accounts[i]->name, accname) == 0)
             a = s->accounts[i];
     bool is_sys = a && a == s->sys_acc;
     pthread_mutex_unlock(&s->mu);
     if (!a) {
-        json_decref(o);
         set_err(err, errlen, "Account %s does not exist", accname);
         return NULL;
     }
-    /* Go accountInfo for an account without JWT, imports, exports or
-     * mappings (cnatsd has none of those yet). */
     json_t *ai = json_object();
+    if (!ai) {
+        set_err(err, errlen, "out of memory%s", NULL);
+        return NULL;
+    }
     jset_str(ai, "account_name", accname);
-    jset_time(ai, "update_time", 0);
+    jset_time(ai, "update_time",
+              s->mon ? __atomic_load_n(&s->mon->config_time, __ATOMIC_ACQUIRE) : s->start_time);
     if (is_sys)
         jset(ai, "is_system", json_true());
     jset(ai, "expired", json_false());
@@ -1433,6 +1691,58 @@ json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen
     jset_int(ai, "leafnode_connections", 0);
     jset_int(ai, "client_connections", account_num_local_connections(a));
     jset_int(ai, "subscriptions", sublist_count(a->sl));
+
+    /* Mappings: a Go map, printed with sorted keys; weights cumulative. */
+    if (a->nmappings > 0) {
+        json_t *mp = json_object();
+        account_mapping **ord = malloc((size_t)a->nmappings * sizeof(*ord));
+        for (int i = 0; ord && i < a->nmappings; i++)
+            ord[i] = &a->mappings[i];
+        if (ord)
+            qsort(ord, (size_t)a->nmappings, sizeof(*ord), cmp_mapping_src);
+        for (int i = 0; mp && ord && i < a->nmappings; i++) {
+            json_t *d = json_array();
+            for (int k = 0; d && k < ord[i]->ndests; k++) {
+                json_t *md = json_object();
+                if (!md)
+                    continue;
+                jset_str(md, "subject", ord[i]->dests[k].tr ? ord[i]->dests[k].tr->dest : "");
+                jset_int(md, "weight", ord[i]->dests[k].weight);
+                json_array_append_new(d, md);
+            }
+            jset(mp, ord[i]->src, d);
+        }
+        free(ord);
+        jset(ai, "mappings", mp);
+    }
+
+    /* Exports: services first, then streams, as Go collects them. */
+    if (a->nservice_exports + a->nstream_exports > 0) {
+        json_t *ex = json_array();
+        for (int i = 0; ex && i < a->nservice_exports; i++) {
+            const account_service_export *se = &a->service_exports[i];
+            json_array_append_new(ex, export_json(se->subject, true, se->rt, &se->ea));
+        }
+        for (int i = 0; ex && i < a->nstream_exports; i++) {
+            const account_stream_export *se = &a->stream_exports[i];
+            json_array_append_new(ex, export_json(se->subject, false, ACCOUNT_RESP_SINGLETON, &se->ea));
+        }
+        jset(ai, "exports", ex);
+    }
+
+    /* Imports: streams first, then services. */
+    if (a->nstream_imports + a->nservice_imports > 0) {
+        json_t *im = json_array();
+        for (int i = 0; im && i < a->nstream_imports; i++) {
+            const account_stream_import *si = &a->stream_imports[i];
+            json_array_append_new(im, ext_import_json(si->from, si->acc ? si->acc->name : NULL, NULL,
+                                                      si->to, false, true));
+        }
+        for (int i = 0; im && i < a->nservice_imports; i++)
+            json_array_append_new(im, monitor_new_ext_import(a->service_imports[i], true));
+        jset(ai, "imports", im);
+    }
+
     jset_str(ai, "name_tag", accname);
     struct sublist_stats st;
     sublist_stats(a->sl, &st);
@@ -1440,8 +1750,42 @@ json_t *server_accountz(server *s, const char *accname, char *err, size_t errlen
     if (sl)
         jset_sublist_stats(sl, &st);
     jset(ai, "sublist_stats", sl);
-    jset(o, "account_detail", ai);
-    return o;
+
+    /* Pending service responses (Go a.exports.responses), keyed by the
+     * mapped reply subject; sorted like Go's map output. */
+    pthread_mutex_lock(&a->mu);
+    json_t *resp = a->resp_count > 0 ? json_object() : NULL;
+    for (size_t b = 0; resp && b < a->resp_nbuckets; b++) {
+        for (const account_resp_entry *e = a->resp_buckets[b]; e; e = e->next) {
+            json_t *ri = ext_import_json(e->to, e->dest ? e->dest->name : NULL, e->reply, e->reply, true,
+                                         false);
+            if (ri)
+                json_object_set_new(resp, e->reply, ri);
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (resp) {
+        /* jansson keeps insertion order: rebuild sorted. */
+        size_t n = json_object_size(resp);
+        const char **keys = malloc((n ? n : 1) * sizeof(*keys));
+        json_t *sorted = json_object();
+        if (keys && sorted) {
+            size_t k = 0;
+            const char *key;
+            json_t *val;
+            json_object_foreach(resp, key, val)
+                keys[k++] = key;
+            qsort(keys, n, sizeof(*keys), monitor_cmp_str);
+            for (size_t i = 0; i < n; i++)
+                json_object_set(sorted, keys[i], json_object_get(resp, keys[i]));
+            jset(ai, "responses", sorted);
+            sorted = NULL;
+        }
+        json_decref(sorted);
+        free(keys);
+        json_decref(resp);
+    }
+    return ai;
 }
 
 static json_t *data_stats_json(int64_t msgs, int64_t bytes)
@@ -1465,6 +1809,12 @@ static json_t *data_stats_json(int64_t msgs, int64_t bytes)
 }
 
 json_t *server_account_statz(server *s, bool include_unused, char *err, size_t errlen)
+{
+    return server_account_statz_accounts(s, NULL, 0, include_unused, err, errlen);
+}
+
+json_t *server_account_statz_accounts(server *s, const char *const *names, int nnames, bool include_unused,
+                                      char *err, size_t errlen)
 {
     json_t *o = json_object();
     json_t *list = json_array();
@@ -1521,7 +1871,17 @@ json_t *server_account_statz(server *s, bool include_unused, char *err, size_t e
         client_release(c);
     }
     free(all);
-    for (int i = 0; i < na; i++) {
+    /* With names: those accounts, in the order given (unknown ones are
+     * skipped); otherwise every account. */
+    int nout = names && nnames > 0 ? nnames : na;
+    for (int j = 0; j < nout; j++) {
+        int i = j;
+        if (names && nnames > 0) {
+            for (i = 0; i < na && strcmp(accs[i]->name, names[j] ? names[j] : "") != 0; i++)
+                ;
+            if (i == na)
+                continue;
+        }
         int conns = account_num_local_connections(accs[i]);
         if (!include_unused && conns == 0)
             continue;
@@ -1593,22 +1953,22 @@ json_t *server_healthz(server *s, const healthz_options *opts, int *status)
     if (!opts)
         opts = &none;
     const char *err = NULL;
-    const char *etype = NULL;
+    health_z_error_type etype = HEALTHZ_ERROR_CONN;
     char buf[128];
     int code = 200;
     if ((!opts->account || !opts->account[0]) && opts->stream && opts->stream[0]) {
         code = 400;
         err = "\"account\" must not be empty when checking stream health";
-        etype = "BAD_REQUEST";
+        etype = HEALTHZ_ERROR_BAD_REQUEST;
     } else if ((!opts->stream || !opts->stream[0]) && opts->consumer && opts->consumer[0]) {
         code = 400;
         err = "\"stream\" must not be empty when checking consumer health";
-        etype = "BAD_REQUEST";
+        etype = HEALTHZ_ERROR_BAD_REQUEST;
     } else if (!server_ready_for_connections(s, 1)) {
         code = 500;
         snprintf(buf, sizeof(buf), "failed to be ready for connections after 1ms: client");
         err = buf;
-        etype = "CONNECTION";
+        etype = HEALTHZ_ERROR_CONN;
     }
     /* JetStream is never enabled in cnatsd: nothing more to check. */
     json_t *o = json_object();
@@ -1623,7 +1983,7 @@ json_t *server_healthz(server *s, const healthz_options *opts, int *status)
         json_t *a = json_array();
         json_t *e = json_object();
         if (e) {
-            jset_str(e, "type", etype);
+            jset(e, "type", health_z_error_type_marshal_json(etype));
             jset_str(e, "error", err);
         }
         json_array_append_new(a, e);
@@ -1815,9 +2175,8 @@ static int parse_go_int(const char *v, bool is_unsigned, int64_t *si, uint64_t *
     return 0;
 }
 
-/* Go decodeInt (strconv.Atoi). Values beyond C's int are clamped (Go's int
- * is 64-bit; offsets and limits that large select nothing / everything). */
-static int monitor_decode_int(req_ctx *x, const char *param, int *out)
+/* Go decodeInt (strconv.Atoi on Go's 64-bit int). */
+static int monitor_decode_int(req_ctx *x, const char *param, int64_t *out)
 {
     *out = 0;
     char *v = query_get(x->req->query, param);
@@ -1837,7 +2196,7 @@ static int monitor_decode_int(req_ctx *x, const char *param, int *out)
         return -1;
     }
     free(v);
-    *out = n > INT32_MAX ? INT32_MAX : n < INT32_MIN ? INT32_MIN : (int)n;
+    *out = n;
     return 0;
 }
 
@@ -2092,16 +2451,269 @@ static void server_handle_raftz(server *s, req_ctx *x)
     monitor_http_response_text(x->resp, 404, "No Raft nodes registered");
 }
 
+/* Appends one thread of /proc/self/task to b: its id, name, scheduler
+ * state and the kernel function it waits in. */
+static void monitor_describe_thread(jbuf *b, const char *tid, bool self)
+{
+    char path[96], comm[64] = "", wchan[128] = "", state[64] = "?";
+    snprintf(path, sizeof(path), "/proc/self/task/%s/comm", tid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fgets(comm, sizeof(comm), f))
+            comm[strcspn(comm, "\n")] = 0;
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "/proc/self/task/%s/status", tid);
+    f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof(line), f)) {
+            if (strncmp(line, "State:", 6) == 0) {
+                char *v = line + 6;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                v[strcspn(v, "\n")] = 0;
+                size_t n = strlen(v);
+                if (n >= sizeof(state))
+                    n = sizeof(state) - 1;
+                memcpy(state, v, n);
+                state[n] = '\0';
+                break;
+            }
+        }
+        fclose(f);
+    }
+    snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", tid);
+    f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(wchan, 1, sizeof(wchan) - 1, f);
+        wchan[n] = 0;
+        fclose(f);
+    }
+    char line[512];
+    /* The thread answering names the function it is in, as Go's dump
+     * shows HandleStacksz on the serving goroutine. */
+    snprintf(line, sizeof(line), "thread %s [%s]:\n%s\n\twchan: %s\n%s\n", tid, state, comm,
+             wchan[0] && strcmp(wchan, "0") != 0 ? wchan : "-",
+             self ? "\tserver_handle_stacksz (serving this request)\n" : "");
+    jb_puts(b, line);
+}
+
+/* Go HandleStacksz dumps every goroutine's stack. cnatsd answers with
+ * every thread of the process (see monitor.h), no lock taken so that it
+ * works even when a lock is stuck. */
 static void server_handle_stacksz(server *s, req_ctx *x)
 {
     (void)s;
-    monitor_http_response_text(x->resp, 501, "goroutine stacks (/stacksz) are not supported by cnatsd");
+    jbuf b = {0};
+    DIR *d = opendir("/proc/self/task");
+    if (!d) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "cannot list the threads: %s", strerror(errno));
+        monitor_http_response_text(x->resp, 500, msg);
+        return;
+    }
+    /* Ascending thread ids (the main thread first). */
+    long *ids = NULL;
+    size_t n = 0, cap = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            long *ni = realloc(ids, nc * sizeof(*ni));
+            if (!ni)
+                break;
+            ids = ni;
+            cap = nc;
+        }
+        ids[n++] = strtol(e->d_name, NULL, 10);
+    }
+    closedir(d);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && ids[j] < ids[j - 1]; j--) {
+            long t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        char tid[32];
+        snprintf(tid, sizeof(tid), "%ld", ids[i]);
+        monitor_describe_thread(&b, tid, ids[i] == (long)gettid());
+    }
+    free(ids);
+    if (b.oom || !b.p) {
+        free(b.p);
+        monitor_http_response_text(x->resp, 500, "out of memory");
+        return;
+    }
+    /* Go's ResponseHandler: JSON content type and CORS, whatever the body. */
+    x->resp->status = 200;
+    monitor_http_response_header(x->resp, "Access-Control-Allow-Origin", "*");
+    monitor_http_response_header(x->resp, "Content-Type", "application/json");
+    x->resp->body = b.p;
+    x->resp->len = b.len;
 }
 
-static void monitor_handle_expvarz(server *s, req_ctx *x)
+/* The process arguments (Go os.Args) from /proc/self/cmdline. */
+static json_t *monitor_cmdline(void)
+{
+    json_t *a = json_array();
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!a || !f) {
+        if (f)
+            fclose(f);
+        return a;
+    }
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = strlen(buf + i);
+        json_array_append_new(a, json_stringn(buf + i, l));
+        i += l + 1;
+    }
+    return a;
+}
+
+/* Go runtime.MemStats fields that glibc's malloc statistics answer. */
+static json_t *monitor_memstats(void)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    struct mallinfo2 mi = mallinfo2();
+    uint64_t inuse = (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+    jset_int(o, "Alloc", (json_int_t)inuse);
+    jset_int(o, "Sys", (json_int_t)(mi.arena + mi.hblkhd));
+    jset_int(o, "HeapAlloc", (json_int_t)inuse);
+    jset_int(o, "HeapSys", (json_int_t)(mi.arena + mi.hblkhd));
+    jset_int(o, "HeapIdle", (json_int_t)mi.fordblks);
+    jset_int(o, "HeapInuse", (json_int_t)inuse);
+    jset_int(o, "HeapReleased", 0);
+    jset_int(o, "NumGC", 0);
+    return o;
+}
+
+json_t *server_expvarz(server *s)
 {
     (void)s;
-    monitor_http_response_text(x->resp, 501, "expvar (/debug/vars, Go runtime memstats) is not supported by cnatsd");
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    jset(o, "memstats", monitor_memstats());
+    jset(o, "cmdline", monitor_cmdline());
+    return o;
+}
+
+/* Go expvar.Handler: "{\n", the variables in key order as `"key": value`
+ * joined by ",\n", then "\n}\n". Not counted in http_req_stats. */
+static void monitor_handle_expvarz(server *s, req_ctx *x)
+{
+    json_t *v = server_expvarz(s);
+    char *cmd = v ? monitor_json_marshal(json_object_get(v, "cmdline"), NULL) : NULL;
+    char *mem = v ? monitor_json_marshal(json_object_get(v, "memstats"), NULL) : NULL;
+    json_decref(v);
+    jbuf b = {0};
+    if (cmd && mem) {
+        jb_puts(&b, "{\n\"cmdline\": ");
+        jb_puts(&b, cmd);
+        jb_puts(&b, ",\n\"memstats\": ");
+        jb_puts(&b, mem);
+        jb_puts(&b, "\n}\n");
+    }
+    free(cmd);
+    free(mem);
+    if (b.oom || !b.p) {
+        free(b.p);
+        monitor_http_response_text(x->resp, 500, "out of memory");
+        return;
+    }
+    x->resp->status = 200;
+    monitor_http_response_header(x->resp, "Content-Type", "application/json; charset=utf-8");
+    x->resp->body = b.p;
+    x->resp->len = b.len;
+}
+
+json_t *server_raftz(server *s, const char *account, const char *group)
+{
+    (void)group;
+    if (!account || !account[0]) {
+        pthread_mutex_lock(&s->mu);
+        bool sys = s->sys_acc != NULL;
+        pthread_mutex_unlock(&s->mu);
+        /* Go: no account filter and no system account: nil. */
+        if (!sys)
+            return json_null();
+    }
+    /* No Raft groups exist without JetStream clustering: an empty map. */
+    return json_object();
+}
+
+json_t *server_profilez(server *s, const profilez_options *opts)
+{
+    (void)s;
+    char msg[256];
+    const char *name = opts && opts->name ? opts->name : "";
+    char d[64];
+    if (!name[0]) {
+        snprintf(msg, sizeof(msg), "Profile name not specified");
+    } else if (strcmp(name, "cpu") == 0 && (opts->duration <= 0 || opts->duration > 15LL * 1000000000LL)) {
+        opts_format_go_duration(opts->duration, d, sizeof(d));
+        snprintf(msg, sizeof(msg), "Duration %s should be between 0s and 15s", d);
+    } else {
+        /* Go's pprof profiles (cpu, heap, goroutine, ...) describe the Go
+         * runtime; cnatsd has none to give. */
+        char q[128];
+        go_quote(name, q, sizeof(q));
+        snprintf(msg, sizeof(msg), "Profile %s error: Go runtime profiles are not supported by cnatsd", q);
+    }
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    jset(o, "profile", json_null());
+    jset_str(o, "error", msg);
+    return o;
+}
+
+const char *health_z_error_type_string(health_z_error_type t)
+{
+    switch (t) {
+    case HEALTHZ_ERROR_CONN: return "CONNECTION";
+    case HEALTHZ_ERROR_BAD_REQUEST: return "BAD_REQUEST";
+    case HEALTHZ_ERROR_JET_STREAM: return "JETSTREAM";
+    case HEALTHZ_ERROR_ACCOUNT: return "ACCOUNT";
+    case HEALTHZ_ERROR_STREAM: return "STREAM";
+    case HEALTHZ_ERROR_CONSUMER: return "CONSUMER";
+    }
+    return "unknown";
+}
+
+json_t *health_z_error_type_marshal_json(health_z_error_type t)
+{
+    return json_string(health_z_error_type_string(t));
+}
+
+int health_z_error_type_unmarshal_json(const json_t *v, health_z_error_type *out, char *err, size_t errlen)
+{
+    static const health_z_error_type all[] = {HEALTHZ_ERROR_CONN,    HEALTHZ_ERROR_BAD_REQUEST,
+                                              HEALTHZ_ERROR_JET_STREAM, HEALTHZ_ERROR_ACCOUNT,
+                                              HEALTHZ_ERROR_STREAM,  HEALTHZ_ERROR_CONSUMER};
+    const char *sv = json_is_string(v) ? json_string_value(v) : NULL;
+    for (size_t i = 0; sv && i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcmp(sv, health_z_error_type_string(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    char *raw = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    char q[256];
+    go_quote(raw ? raw : "null", q, sizeof(q));
+    free(raw);
+    if (err && errlen)
+        snprintf(err, errlen, "unknown healthz error type %s", q);
+    return -1;
 }
 
 static void server_handle_root(server *s, req_ctx *x);
@@ -2149,7 +2761,8 @@ static void server_handle_root(server *s, req_ctx *x)
         {"General", "/varz"},         {"JetStream", "/jsz"},        {"Connections", "/connz"},
         {"Accounts", "/accountz"},    {"Account Stats", "/accstatz"}, {"Subscriptions", "/subsz"},
         {"Routes", "/routez"},        {"LeafNodes", "/leafz"},      {"Gateways", "/gatewayz"},
-        {"Raft Groups", "/raftz"},    {"Health Probe", "/healthz"}, {"Metrics", "/metrics"},
+        {"Raft Groups", "/raftz"},    {"Health Probe", "/healthz"}, {"Expvar", "/debug/vars"},
+        {"Metrics", "/metrics"},
     };
     jbuf b = {0};
     jb_puts(&b, "<html lang=\"en\">\n<head><title>cnatsd monitoring</title></head>\n<body>\n");
@@ -2157,8 +2770,9 @@ static void server_handle_root(server *s, req_ctx *x)
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
         char full[512], line[1024];
         base_join(base, links[i].path, full, sizeof(full));
-        snprintf(line, sizeof(line), "<a href=.%s>%s<span class=\"endpoint\"> %s</span></a>\n", full,
-                 links[i].title, links[i].path);
+        /* Go marks its last link (Expvar); /metrics is cnatsd's own. */
+        snprintf(line, sizeof(line), "<a href=.%s%s>%s<span class=\"endpoint\"> %s</span></a>\n", full,
+                 strcmp(links[i].path, "/debug/vars") == 0 ? " class=last" : "", links[i].title, links[i].path);
         jb_puts(&b, line);
     }
     jb_puts(&b, "<a href=https://docs.nats.io/running-a-nats-service/nats_admin/monitoring "
@@ -2277,17 +2891,18 @@ static void monitor_handle(void *arg, const monitor_http_request *req, monitor_h
 
 int server_start_monitoring(server *s, char *err, size_t errlen)
 {
-    options *o = s->opts;
+    options *o = server_get_opts(s);
     if (o->http_port != 0 && o->https_port != 0) {
         snprintf(err, errlen, "can't specify both HTTP (%d) and HTTPs (%d) ports", o->http_port,
                  o->https_port);
         return -1;
     }
-    if (o->https_port != 0) {
-        snprintf(err, errlen, "https monitoring is not supported yet (TLS)");
+    bool secure = o->http_port == 0 && o->https_port != 0;
+    if (secure && !o->tls_config) {
+        snprintf(err, errlen, "TLS cert and key required for HTTPS");
         return -1;
     }
-    if (o->http_port == 0 || server_is_shutting_down(s))
+    if ((o->http_port == 0 && !secure) || server_is_shutting_down(s))
         return 0;
     monitor *m = s->mon;
     if (!m) {
@@ -2300,17 +2915,30 @@ int server_start_monitoring(server *s, char *err, size_t errlen)
         return -1;
     }
     const char *host = o->http_host ? o->http_host : "";
-    monitor_http *h = monitor_http_new(host, o->http_port, monitor_handle, s, err, errlen);
+    monitor_http *h = monitor_http_new(host, secure ? o->https_port : o->http_port, monitor_handle, s, err, errlen);
     if (!h) {
         free(base);
         return -1;
+    }
+    if (secure) {
+        /* Go: the server's TLS config without client certificates. */
+        tls_config_opts tc = *o->tls_config;
+        tc.verify = false;
+        SSL_CTX *ctx = ciphersuites_new_ssl_ctx(&tc, err, errlen);
+        if (!ctx) {
+            monitor_http_free(h);
+            free(base);
+            return -1;
+        }
+        monitor_http_set_tls(h, ctx);
+        SSL_CTX_free(ctx);
     }
     char hp[300];
     if (strchr(host, ':'))
         snprintf(hp, sizeof(hp), "[%s]:%d", host, monitor_http_port(h));
     else
         snprintf(hp, sizeof(hp), "%s:%d", host, monitor_http_port(h));
-    server_noticef(s, "Starting http monitor on %s", hp);
+    server_noticef(s, "Starting %s monitor on %s", secure ? "https" : "http", hp);
     pthread_mutex_lock(&m->http_mu);
     m->base_path = base;
     m->http = h;
@@ -2332,6 +2960,10 @@ void monitor_shutdown_http(server *s)
     monitor_http *h = m->http;
     pthread_mutex_unlock(&m->http_mu);
     monitor_http_stop(h);
+    /* Go drops its listener and handler at shutdown: MonitorAddr is nil. */
+    pthread_mutex_lock(&m->http_mu);
+    m->http_stopped = true;
+    pthread_mutex_unlock(&m->http_mu);
 }
 
 int server_monitor_addr(server *s)
@@ -2340,7 +2972,7 @@ int server_monitor_addr(server *s)
     if (!m)
         return -1;
     pthread_mutex_lock(&m->http_mu);
-    int port = m->http ? monitor_http_port(m->http) : -1;
+    int port = m->http && !m->http_stopped ? monitor_http_port(m->http) : -1;
     pthread_mutex_unlock(&m->http_mu);
     return port;
 }

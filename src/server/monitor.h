@@ -58,12 +58,20 @@ typedef struct conn_info {
     int64_t idle;       /* ns, at fill time */
     int64_t pending;
     int64_t in_msgs, out_msgs, in_bytes, out_bytes;
+    int64_t stalls;     /* Go Stalls */
     uint32_t num_subs;
     char *name, *lang, *version;
+    char tls_version[24];   /* "" unless a TLS handshake completed */
+    uint16_t tls_cipher;    /* IANA id */
+    bool tls_first;         /* handshake_first was used */
+    struct tls_peer_cert *tls_peer_certs; /* peer's certificates (malloc'd) */
+    int tls_npeer_certs;
     char *account;      /* non-global account name (auth) or NULL */
     char *user;         /* raw authenticated user or NULL */
     sub_detail *subs;   /* detail of every subscription (may be NULL) */
     size_t nsubs;
+    char *jwt;          /* user JWT, bearer tokens redacted, or NULL */
+    char *name_tag;     /* account name tag (auth) or NULL */
 } conn_info;
 
 /* Go closedClient: a ConnInfo kept in the ring (reference counted, so a
@@ -81,8 +89,8 @@ typedef struct connz_options {
     bool username;
     bool subscriptions;
     bool subscriptions_detail;
-    int offset;
-    int limit;
+    int64_t offset; /* Go int (64-bit) */
+    int64_t limit;
     uint64_t cid;
     const char *mqtt_client;
     conn_state state;
@@ -93,8 +101,8 @@ typedef struct connz_options {
 
 /* Go SubszOptions. */
 typedef struct subsz_options {
-    int offset;
-    int limit;
+    int64_t offset;
+    int64_t limit;
     bool subscriptions;
     const char *account;
     const char *test;
@@ -116,8 +124,8 @@ typedef struct healthz_options {
 typedef struct jsz_options {
     const char *account;
     bool leader_only;
-    int offset;
-    int limit;
+    int64_t offset;
+    int64_t limit;
 } jsz_options;
 
 /* Per-server monitoring state (opaque). */
@@ -144,7 +152,12 @@ int server_start_monitoring(struct server *s, char *err, size_t errlen);
  * not from the HTTP thread. */
 void monitor_shutdown_http(struct server *s);
 
-/* Go MonitorAddr: the bound monitor port, or -1. */
+/* Go totalClosedConns: how many connections were ever recorded in the
+ * closed ring (including those it no longer holds). Takes server.mu. */
+uint64_t server_total_closed_conns(struct server *s);
+
+/* Go MonitorAddr: the bound monitor port, or -1 (no monitor, or shut
+ * down). */
 int server_monitor_addr(struct server *s);
 
 /* Go saveClosedClient: records c (a socket client or leaf node that is
@@ -166,10 +179,67 @@ json_t *server_accountz(struct server *s, const char *accname, char *err, size_t
  * connections). Sent/received count client traffic of open and closed
  * connections of the account. */
 json_t *server_account_statz(struct server *s, bool include_unused, char *err, size_t errlen);
+/* Go AccountStatz with AccountStatzOptions.Accounts: only the accounts
+ * named (nnames entries, borrowed), in that order; unknown names are
+ * skipped. names NULL or nnames 0: every account, as above. */
+json_t *server_account_statz_accounts(struct server *s, const char *const *names, int nnames, bool include_unused,
+                                      char *err, size_t errlen);
 json_t *server_jsz(struct server *s, const jsz_options *opts, char *err, size_t errlen);
 /* Go healthz: *status gets the HTTP status code. */
 json_t *server_healthz(struct server *s, const healthz_options *opts, int *status);
 json_t *server_ipqueuesz(struct server *s, bool all, const char *filter);
+
+/* Go HealthZErrorType: the kind of a /healthz error entry. */
+typedef enum health_z_error_type {
+    HEALTHZ_ERROR_CONN = 0,
+    HEALTHZ_ERROR_BAD_REQUEST,
+    HEALTHZ_ERROR_JET_STREAM,
+    HEALTHZ_ERROR_ACCOUNT,
+    HEALTHZ_ERROR_STREAM,
+    HEALTHZ_ERROR_CONSUMER,
+} health_z_error_type;
+
+/* Go (t HealthZErrorType) String: "CONNECTION", "BAD_REQUEST", ... or
+ * "unknown". Static string. */
+const char *health_z_error_type_string(health_z_error_type t);
+
+/* Go MarshalJSON: the name as a new JSON string (caller owns). */
+json_t *health_z_error_type_marshal_json(health_z_error_type t);
+
+/* Go UnmarshalJSON: *out from a JSON string naming a type. Returns 0, or
+ * -1 with Go's message ("unknown healthz error type ...") in err. */
+int health_z_error_type_unmarshal_json(const json_t *v, health_z_error_type *out, char *err, size_t errlen);
+
+/* Go expvarz (and the data behind /debug/vars): {"memstats", "cmdline"}.
+ * cmdline is the process arguments; memstats carries the Go MemStats
+ * fields glibc can answer (Alloc, Sys, HeapAlloc, HeapSys, HeapIdle,
+ * HeapInuse; HeapReleased and NumGC are 0: no garbage collector). New
+ * object (json_decref) or NULL on OOM. Any thread.
+ *
+ * /stacksz: Go dumps every goroutine's stack. cnatsd lists every thread
+ * of the process instead ("thread <tid> [<state>]:", its name and the
+ * kernel wait channel), in thread id order, with Go's JSON content type. */
+json_t *server_expvarz(struct server *s);
+
+/* Go Raftz: the Raft groups of account (default: the system account)
+ * whose id is group (all when NULL or ""), by account then group id.
+ * cnatsd has no Raft groups (no JetStream clustering): an empty object, or
+ * JSON null when no account is given and there is no system account, as
+ * Go answers. New value (json_decref) or NULL on OOM. */
+json_t *server_raftz(struct server *s, const char *account, const char *group);
+
+/* Go ProfilezOptions. name borrowed; duration in ns (cpu profiles). */
+typedef struct profilez_options {
+    const char *name;
+    int debug;
+    int64_t duration;
+} profilez_options;
+
+/* Go profilez (ProfilezStatus {"profile", "error"}): Go's option checks
+ * (no name; cpu duration outside (0s, 15s]) give Go's errors; any profile
+ * otherwise fails naming what is missing (Go runtime pprof profiles do not
+ * exist in cnatsd). New object (json_decref) or NULL on OOM. */
+json_t *server_profilez(struct server *s, const profilez_options *opts);
 
 /* Go json.Marshal (indent NULL) or json.MarshalIndent(v, "", indent).
  * Returns a malloc'd NUL-terminated string, or NULL on OOM. */
@@ -185,6 +255,11 @@ void monitor_my_uptime(int64_t d, char *buf, size_t len);
  * measured yet, 0, and a real client (one that sent a lang) is sent a PING
  * to measure it. Client lock held. Defined in client.c. */
 int64_t client_get_rtt(client *c);
+
+/* Go redactBearerJWT: user_jwt, or NULL when it is a bearer token (or
+ * NULL/empty). A token that does not decode is returned as is. Borrowed
+ * pointer (user_jwt's). Any thread. */
+const char *monitor_redact_bearer_jwt(const char *user_jwt);
 
 /* Frees the strings of ci (not ci itself). */
 void conn_info_clear(conn_info *ci);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <uv.h>
 
+#include "server/tls_conn.h"
+
 /* A connection whose unsent responses exceed this is dropped. */
 #define MONITOR_HTTP_MAX_QUEUED (64u << 20)
 
@@ -33,6 +35,8 @@ typedef struct http_conn {
     bool closing;       /* no more reads; close once writes are done */
     bool failed;        /* a fatal response was queued */
     int writes;         /* writes in flight */
+    tls_conn *tls;      /* https: the session, or NULL */
+    char *tbuf;         /* https: decrypted request bytes */
     struct http_conn *next, *prev;
 } http_conn;
 
@@ -47,6 +51,7 @@ struct monitor_http {
     int port;
     monitor_http_handler fn;
     void *arg;
+    SSL_CTX *tls_ctx;   /* https, or NULL */
     http_conn *conns;
     atomic_int nconns;
     pthread_mutex_t mu;
@@ -117,6 +122,8 @@ static void http_conn_on_closed(uv_handle_t *h)
     if (c->next)
         c->next->prev = c->prev;
     atomic_fetch_sub(&srv->nconns, 1);
+    tls_conn_free(c->tls);
+    free(c->tbuf);
     free(c->url);
     free(c);
 }
@@ -125,6 +132,17 @@ static void http_conn_close(http_conn *c)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
+    if (c->tls && c->tls->done && !c->tls->shut && c->writes == 0) {
+        /* Best effort close_notify, as Go's tls.Conn Close. */
+        char *b = NULL;
+        size_t cap = 0, len = 0;
+        tls_conn_shutdown(c->tls);
+        if (tls_conn_take(c->tls, &b, &cap, &len) > 0) {
+            uv_buf_t ub = uv_buf_init(b, (unsigned int)len);
+            uv_try_write((uv_stream_t *)&c->tcp, &ub, 1);
+        }
+        free(b);
+    }
     c->closing = true;
     c->open_handles = 2;
     uv_close((uv_handle_t *)&c->tcp, http_conn_on_closed);
@@ -142,8 +160,33 @@ static void http_on_write(uv_write_t *req, int status)
         http_conn_close(c);
 }
 
-/* Queues bytes (takes ownership of buf). */
+static void http_conn_send_raw(http_conn *c, char *buf, size_t len);
+
+/* Queues bytes (takes ownership of buf); https encrypts them first. */
 static void http_conn_send(http_conn *c, char *buf, size_t len)
+{
+    if (!c->tls) {
+        http_conn_send_raw(c, buf, len);
+        return;
+    }
+    char *out = NULL;
+    size_t cap = 0, olen = 0;
+    int rc = len ? tls_conn_write(c->tls, buf, len) : 0;
+    free(buf);
+    if (rc != 0 || tls_conn_take(c->tls, &out, &cap, &olen) < 0) {
+        free(out);
+        http_conn_close(c);
+        return;
+    }
+    if (olen == 0) {
+        free(out);
+        return;
+    }
+    http_conn_send_raw(c, out, olen);
+}
+
+/* Writes bytes as they are (takes ownership of buf). */
+static void http_conn_send_raw(http_conn *c, char *buf, size_t len)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp)) {
         free(buf);
@@ -431,6 +474,9 @@ static void http_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     buf->len = buf->base ? suggested : 0;
 }
 
+static void http_check_parse(http_conn *c, size_t n, size_t len);
+static void http_tls_read(http_conn *c, const char *data, size_t len);
+
 static void http_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     http_conn *c = s->data;
@@ -446,15 +492,85 @@ static void http_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         free(buf->base);
         return;
     }
+    if (c->tls) {
+        http_tls_read(c, buf->base, (size_t)nread);
+        free(buf->base);
+        return;
+    }
     size_t n = http_parser_execute(&c->parser, &g_settings, buf->base, (size_t)nread);
     free(buf->base);
+    http_check_parse(c, n, (size_t)nread);
+}
+
+/* After http_parser_execute consumed n of len bytes: Go's answers to
+ * oversized or malformed requests. */
+static void http_check_parse(http_conn *c, size_t n, size_t len)
+{
     if (c->closing || c->failed)
         return;
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
     if (e == HPE_HEADER_OVERFLOW) {
         http_conn_fail(c, 431, NULL);
-    } else if (e != HPE_OK || n != (size_t)nread || c->parser.upgrade) {
+    } else if (e != HPE_OK || n != len || c->parser.upgrade) {
         http_conn_fail(c, 400, NULL);
+    }
+}
+
+/* https: handshake, then decrypted bytes to the parser. */
+static void http_tls_read(http_conn *c, const char *data, size_t len)
+{
+    if (tls_conn_feed(c->tls, data, len) != 0) {
+        http_conn_close(c);
+        return;
+    }
+    if (!c->tls->done) {
+        int r = tls_conn_handshake(c->tls);
+        if (tls_conn_pending(c->tls))
+            http_conn_send(c, NULL, 0);
+        if (r < 0) {
+            /* Go's net/http answers plain HTTP on a TLS port in plaintext
+             * (its handshake errors go to a log the monitor does not set). */
+            static const char *const methods[] = {"GET /", "HEAD ", "POST ", "PUT /", "OPTIO"};
+            for (size_t i = 0; c->tls->probe && len >= 5 && i < sizeof(methods) / sizeof(methods[0]); i++) {
+                if (memcmp(data, methods[i], 5) == 0) {
+                    static const char msg[] = "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an "
+                                              "HTTPS server.\n";
+                    char *b = malloc(sizeof(msg) - 1);
+                    if (b) {
+                        memcpy(b, msg, sizeof(msg) - 1);
+                        http_conn_send_raw(c, b, sizeof(msg) - 1);
+                    }
+                    break;
+                }
+            }
+            uv_read_stop((uv_stream_t *)&c->tcp);
+            c->closing = true;
+            if (c->writes == 0)
+                http_conn_close(c);
+            return;
+        }
+        if (r == 0)
+            return;
+    }
+    if (!c->tbuf && !(c->tbuf = malloc(65536))) {
+        http_conn_close(c);
+        return;
+    }
+    for (;;) {
+        ssize_t m = tls_conn_read(c->tls, c->tbuf, 65536);
+        if (m == 0)
+            break;
+        if (m < 0) {
+            uv_read_stop((uv_stream_t *)&c->tcp);
+            c->closing = true;
+            if (c->writes == 0)
+                http_conn_close(c);
+            return;
+        }
+        size_t n = http_parser_execute(&c->parser, &g_settings, c->tbuf, (size_t)m);
+        http_check_parse(c, n, (size_t)m);
+        if (c->closing || c->failed)
+            return;
     }
 }
 
@@ -483,6 +599,10 @@ static void http_on_connection(uv_stream_t *ls, int status)
     srv->conns = c;
     atomic_fetch_add(&srv->nconns, 1);
     if (uv_accept(ls, (uv_stream_t *)&c->tcp) != 0) {
+        http_conn_close(c);
+        return;
+    }
+    if (srv->tls_ctx && !(c->tls = tls_conn_new(srv->tls_ctx, true))) {
         http_conn_close(c);
         return;
     }
@@ -591,6 +711,14 @@ int monitor_http_num_conns(monitor_http *h)
     return atomic_load(&h->nconns);
 }
 
+void monitor_http_set_tls(monitor_http *h, SSL_CTX *ctx)
+{
+    if (ctx)
+        SSL_CTX_up_ref(ctx);
+    SSL_CTX_free(h->tls_ctx);
+    h->tls_ctx = ctx;
+}
+
 int monitor_http_start(monitor_http *h)
 {
     int rc = pthread_create(&h->thread, NULL, http_thread, h);
@@ -630,6 +758,7 @@ void monitor_http_free(monitor_http *h)
     monitor_http_stop(h);
     if (h->loop_ready)
         uv_loop_close(&h->loop);
+    SSL_CTX_free(h->tls_ctx);
     pthread_mutex_destroy(&h->mu);
     free(h);
 }

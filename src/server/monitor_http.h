@@ -63,6 +63,11 @@ monitor_http *monitor_http_new(const char *host, int port, monitor_http_handler 
 /* The bound port. */
 int monitor_http_port(const monitor_http *h);
 
+/* Serves https with ctx (a reference is taken): every connection starts
+ * with a TLS handshake. Before monitor_http_start. */
+struct ssl_ctx_st;
+void monitor_http_set_tls(monitor_http *h, struct ssl_ctx_st *ctx);
+
 /* Starts the server thread. Returns 0 or an errno value. */
 int monitor_http_start(monitor_http *h);
 

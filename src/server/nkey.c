@@ -62,8 +62,7 @@ uint16_t nkey_crc16(const uint8_t *data, int len)
 
 static const char nkey_b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/* Base32 (RFC 4648, no padding) encode; returns length or -1 if no room. */
-static int nkey_b32_encode(const uint8_t *src, size_t n, char *out, size_t outcap)
+int nkey_b32_encode(const uint8_t *src, size_t n, char *out, size_t outcap)
 {
     size_t need = (n * 8 + 4) / 5;
     if (!out || outcap < need + 1) return -1;

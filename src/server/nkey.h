@@ -85,6 +85,10 @@ typedef struct nkey_pair {
 
 /* ---- encoding (strkey) ---------------------------------------------------- */
 
+/* Base32 (RFC 4648 alphabet, no padding) of n bytes into out (NUL ended,
+ * outcap bytes). Returns the encoded length or -1 when out is too small. */
+int nkey_b32_encode(const uint8_t *src, size_t n, char *out, size_t outcap);
+
 /* CRC16 (XMODEM/CCITT, init 0) as used by nkeys. */
 uint16_t nkey_crc16(const uint8_t *data, int len);
 

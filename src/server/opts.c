@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/ciphersuites.h"
 #include "server/const.h"
 #include "server/jwt.h"
 #include "server/nkey.h"
@@ -1030,6 +1031,39 @@ static void opts_account_copy(opts_account *d, const opts_account *s)
     d->trace_dest = opts_strdup(s->trace_dest);
 }
 
+static bool tls_config_str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool tls_config_opts_equal(const tls_config_opts *a, const tls_config_opts *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (!tls_config_str_eq(a->cert_file, b->cert_file) || !tls_config_str_eq(a->key_file, b->key_file) ||
+        !tls_config_str_eq(a->ca_file, b->ca_file) || !tls_config_str_eq(a->cert_store, b->cert_store) ||
+        a->verify != b->verify || a->insecure != b->insecure || a->map != b->map ||
+        a->handshake_first != b->handshake_first || a->fallback_delay != b->fallback_delay ||
+        a->timeout != b->timeout || a->rate_limit != b->rate_limit || a->min_version != b->min_version ||
+        a->ciphers_count != b->ciphers_count || a->curve_preferences_count != b->curve_preferences_count ||
+        a->pinned_certs.count != b->pinned_certs.count || a->certificates_count != b->certificates_count)
+        return false;
+    for (int i = 0; i < a->ciphers_count; i++)
+        if (a->ciphers[i] != b->ciphers[i])
+            return false;
+    for (int i = 0; i < a->curve_preferences_count; i++)
+        if (a->curve_preferences[i] != b->curve_preferences[i])
+            return false;
+    for (int i = 0; i < a->pinned_certs.count; i++)
+        if (!tls_config_str_eq(a->pinned_certs.items[i], b->pinned_certs.items[i]))
+            return false;
+    for (int i = 0; i < a->certificates_count; i++)
+        if (!tls_config_str_eq(a->certificates[i].cert_file, b->certificates[i].cert_file) ||
+            !tls_config_str_eq(a->certificates[i].key_file, b->certificates[i].key_file))
+            return false;
+    return true;
+}
+
 void tls_config_opts_free(tls_config_opts *tc)
 {
     if (!tc) return;
@@ -1465,65 +1499,19 @@ options *options_clone(const options *s)
 
 /* ---- cipher suites and curves (Go crypto/tls names) -------------------- */
 
-typedef struct opts_cipher {
-    const char *name;
-    uint16_t id;
-    bool insecure;
-} opts_cipher;
-
-static const opts_cipher opts_ciphers[] = {
-    {"TLS_AES_128_GCM_SHA256", 0x1301, false},
-    {"TLS_AES_256_GCM_SHA384", 0x1302, false},
-    {"TLS_CHACHA20_POLY1305_SHA256", 0x1303, false},
-    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 0xc009, false},
-    {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", 0xc00a, false},
-    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc013, false},
-    {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 0xc014, false},
-    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xc02b, false},
-    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0xc02c, false},
-    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xc02f, false},
-    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 0xc030, false},
-    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 0xcca8, false},
-    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xcca9, false},
-    {"TLS_RSA_WITH_RC4_128_SHA", 0x0005, true},
-    {"TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x000a, true},
-    {"TLS_RSA_WITH_AES_128_CBC_SHA", 0x002f, true},
-    {"TLS_RSA_WITH_AES_256_CBC_SHA", 0x0035, true},
-    {"TLS_RSA_WITH_AES_128_CBC_SHA256", 0x003c, true},
-    {"TLS_RSA_WITH_AES_128_GCM_SHA256", 0x009c, true},
-    {"TLS_RSA_WITH_AES_256_GCM_SHA384", 0x009d, true},
-    {"TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", 0xc007, true},
-    {"TLS_ECDHE_RSA_WITH_RC4_128_SHA", 0xc011, true},
-    {"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", 0xc012, true},
-    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 0xc023, true},
-    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", 0xc027, true},
-};
-#define OPTS_N_CIPHERS ((int)(sizeof(opts_ciphers) / sizeof(opts_ciphers[0])))
-#define OPTS_N_SECURE_CIPHERS 13
-
-typedef struct opts_curve {
-    const char *name;
-    uint16_t id;
-} opts_curve;
-
-static const opts_curve opts_curves[] = {
-    {"X25519MLKEM768", 4588}, {"X25519", 29}, {"CurveP256", 23}, {"CurveP384", 24}, {"CurveP521", 25},
-};
-#define OPTS_N_CURVES ((int)(sizeof(opts_curves) / sizeof(opts_curves[0])))
-
-/* Go parseCipher. */
-static const opts_cipher *opts_parse_cipher(const char *name)
+/* Go parseCipher (cipherMap of ciphersuites.c). */
+static const ciphersuite *opts_parse_cipher(const char *name)
 {
-    for (int i = 0; i < OPTS_N_CIPHERS; i++)
-        if (strcmp(opts_ciphers[i].name, name) == 0) return &opts_ciphers[i];
+    for (int i = 0; i < ciphersuites_all_count; i++)
+        if (strcmp(ciphersuites_all[i].name, name) == 0) return &ciphersuites_all[i];
     return NULL;
 }
 
 /* Go parseCurvePreferences. */
-static const opts_curve *opts_parse_curve_preferences(const char *name)
+static const ciphersuite_curve *opts_parse_curve_preferences(const char *name)
 {
-    for (int i = 0; i < OPTS_N_CURVES; i++)
-        if (strcmp(opts_curves[i].name, name) == 0) return &opts_curves[i];
+    for (int i = 0; i < ciphersuites_curves_count; i++)
+        if (strcmp(ciphersuites_curves[i].name, name) == 0) return &ciphersuites_curves[i];
     return NULL;
 }
 
@@ -1752,7 +1740,7 @@ static tls_config_opts *opts_parse_tls(opts_process_err *pe, const conf_value *t
 {
     if (!opts_as_map(pe, tk)) return NULL;
     tls_config_opts *tc = opts_xcalloc(1, sizeof(*tc));
-    const opts_cipher *ics[OPTS_N_CIPHERS];
+    const ciphersuite *ics[64];
     int nics = 0;
     bool ciphers_set = false, curves_set = false, certs_set = false;
     for (size_t i = 0; i < tk->u.map.len; i++) {
@@ -1813,13 +1801,13 @@ static tls_config_opts *opts_parse_tls(opts_process_err *pe, const conf_value *t
             for (size_t j = 0; j < mv->u.arr.len; j++) {
                 const char *s = NULL;
                 if (!opts_as_str(pe, mv->u.arr.items[j], &s)) goto fail;
-                const opts_cipher *c = opts_parse_cipher(s);
+                const ciphersuite *c = opts_parse_cipher(s);
                 if (!c) {
                     opts_add_err(pe, mv->u.arr.items[j], "unrecognized cipher %s", s);
                     goto fail;
                 }
                 tc->ciphers[tc->ciphers_count++] = c->id;
-                if (c->insecure) ics[nics++] = c;
+                if (c->insecure && nics < (int)(sizeof(ics) / sizeof(ics[0]))) ics[nics++] = c;
             }
         } else if (KEY_IS(mk, "curve_preferences")) {
             if (!opts_as_array(pe, mv)) goto fail;
@@ -1834,7 +1822,7 @@ static tls_config_opts *opts_parse_tls(opts_process_err *pe, const conf_value *t
             for (size_t j = 0; j < mv->u.arr.len; j++) {
                 const char *s = NULL;
                 if (!opts_as_str(pe, mv->u.arr.items[j], &s)) goto fail;
-                const opts_curve *c = opts_parse_curve_preferences(s);
+                const ciphersuite_curve *c = opts_parse_curve_preferences(s);
                 if (!c) {
                     opts_add_err(pe, mv->u.arr.items[j], "unrecognized curve preference %s", s);
                     goto fail;
@@ -2042,14 +2030,14 @@ static tls_config_opts *opts_parse_tls(opts_process_err *pe, const conf_value *t
         goto fail;
     }
     if (!ciphers_set) {
-        tc->ciphers = opts_xcalloc(OPTS_N_SECURE_CIPHERS, sizeof(uint16_t));
-        for (int j = 0; j < OPTS_N_SECURE_CIPHERS; j++) tc->ciphers[j] = opts_ciphers[j].id;
-        tc->ciphers_count = OPTS_N_SECURE_CIPHERS;
+        int nd = ciphersuites_default_cipher_suites(NULL, 0);
+        tc->ciphers = opts_xcalloc((size_t)nd, sizeof(uint16_t));
+        tc->ciphers_count = ciphersuites_default_cipher_suites(tc->ciphers, nd);
     }
     if (!curves_set) {
-        tc->curve_preferences = opts_xcalloc(OPTS_N_CURVES, sizeof(uint16_t));
-        for (int j = 0; j < OPTS_N_CURVES; j++) tc->curve_preferences[j] = opts_curves[j].id;
-        tc->curve_preferences_count = OPTS_N_CURVES;
+        int nc = ciphersuites_default_curve_preferences(NULL, 0);
+        tc->curve_preferences = opts_xcalloc((size_t)nc, sizeof(uint16_t));
+        tc->curve_preferences_count = ciphersuites_default_curve_preferences(tc->curve_preferences, nc);
     }
     if (!tc->allow_insecure_ciphers && nics > 0) {
         char names[2048];
@@ -2066,48 +2054,15 @@ fail:
     return NULL;
 }
 
-/* Go GenTLSConfig, limited to the checks that need no TLS library: key and
- * cert presence, readable files. Returns 0 or -1 with err. */
+/* Go GenTLSConfig: builds the OpenSSL context (ciphersuites.c) to check
+ * every file and setting, then drops it; servers build their own from the
+ * same options. Returns 0 or -1 with Go's error text in err. */
 static int opts_gen_tls_config(const tls_config_opts *tc, char *err, size_t errlen)
 {
-    if (!opts_empty(tc->cert_file) && !opts_empty(tc->cert_store)) {
-        snprintf(err, errlen, "'cert_file' and 'cert_store' may not both be configured");
+    SSL_CTX *ctx = ciphersuites_new_ssl_ctx(tc, err, errlen);
+    if (!ctx)
         return -1;
-    }
-    if (!opts_empty(tc->cert_file) && opts_empty(tc->key_file)) {
-        snprintf(err, errlen, "missing 'key_file' in TLS configuration");
-        return -1;
-    }
-    if (opts_empty(tc->cert_file) && !opts_empty(tc->key_file)) {
-        snprintf(err, errlen, "missing 'cert_file' in TLS configuration");
-        return -1;
-    }
-    if (!opts_empty(tc->cert_file)) {
-        const char *files[2] = {tc->cert_file, tc->key_file};
-        for (int i = 0; i < 2; i++) {
-            if (access(files[i], R_OK) != 0) {
-                snprintf(err, errlen, "error parsing X509 certificate/key pair: open %s: %s", files[i],
-                         errno == EACCES ? "permission denied" : "no such file or directory");
-                return -1;
-            }
-        }
-    }
-    for (int i = 0; i < tc->certificates_count; i++) {
-        const char *files[2] = {tc->certificates[i].cert_file, tc->certificates[i].key_file};
-        for (int j = 0; j < 2; j++) {
-            if (access(files[j], R_OK) != 0) {
-                snprintf(err, errlen, "error parsing X509 certificate/key pair %d/%d: open %s: %s", i + 1,
-                         tc->certificates_count, files[j],
-                         errno == EACCES ? "permission denied" : "no such file or directory");
-                return -1;
-            }
-        }
-    }
-    if (!opts_empty(tc->ca_file) && access(tc->ca_file, R_OK) != 0) {
-        snprintf(err, errlen, "open %s: %s", tc->ca_file,
-                 errno == EACCES ? "permission denied" : "no such file or directory");
-        return -1;
-    }
+    SSL_CTX_free(ctx);
     return 0;
 }
 
@@ -5987,11 +5942,31 @@ int opts_validate_options(const options *o, char *err, size_t errlen)
         snprintf(err, errlen, "server name cannot contain spaces");
         return -1;
     }
-    /* Go validateTrustedOperators without operators (JWT checks come with
-     * operator mode). */
+    /* Go validateTrustedOperators (jwt.c) on the decoded operators. */
     if (o->trusted_operators.count == 0 && !opts_empty(o->default_sentinel)) {
         snprintf(err, errlen, "default sentinel requires operators and accounts");
         return -1;
+    }
+    if (o->trusted_operators.count > 0) {
+        jwt_operator_claims **ops = calloc((size_t)o->trusted_operators.count, sizeof(*ops));
+        int nops = 0, rc = ops ? 0 : -1;
+        if (!ops)
+            snprintf(err, errlen, "out of memory");
+        for (int i = 0; rc == 0 && i < o->trusted_operators.count; i++) {
+            if (jwt_read_operator_jwt(o->trusted_operators.items[i], NULL, &ops[nops], err, errlen) != 0)
+                rc = -1;
+            else
+                nops++;
+        }
+        /* Like Go, this appends the operators' keys to TrustedKeys: the
+         * one mutation of validation (called once per options object). */
+        if (rc == 0)
+            rc = jwt_validate_trusted_operators((options *)o, ops, nops, err, errlen);
+        for (int i = 0; i < nops; i++)
+            jwt_operator_claims_free(ops[i]);
+        free(ops);
+        if (rc != 0)
+            return -1;
     }
     for (int i = 0; i < o->users_count; i++) {
         if (opts_validate_permission_subjects(o->users[i].permissions, e, sizeof(e)) != 0) {
@@ -6074,34 +6049,11 @@ static bool opts_uses_mqtt(const options *o)
     return o->mqtt.port != 0;
 }
 
-static bool opts_uses_tls(const options *o)
-{
-    return o->tls_config || o->tls || o->tls_verify || !opts_empty(o->tls_cert) || !opts_empty(o->tls_key) ||
-           o->cluster.tls_config || o->gateway.tls_config || o->leaf_node.tls_config || o->websocket.tls_config ||
-           o->mqtt.tls_config || o->account_resolver_tls_config;
-}
-
 /* Users, tokens, nkeys, permissions and no_auth_user are supported (auth.c);
  * these parts of authorization are not yet. */
 static bool opts_uses_auth_callout(const options *o)
 {
     return o->auth_callout != NULL;
-}
-
-static bool opts_uses_tls_map(const options *o)
-{
-    return o->tls_map || (o->tls_config && o->tls_config->map);
-}
-
-static bool opts_uses_operator(const options *o)
-{
-    return o->trusted_operators.count > 0 || o->trusted_keys.count > 0 ||
-           o->account_resolver.type != ACCOUNT_RESOLVER_NONE || o->resolver_preloads.count > 0;
-}
-
-static bool opts_uses_https_monitoring(const options *o)
-{
-    return o->https_port != 0;
 }
 
 static bool opts_uses_profiling(const options *o)
@@ -6130,11 +6082,7 @@ static const struct {
     {"leafnodes", opts_uses_leafnodes},
     {"websocket", opts_uses_websocket},
     {"mqtt", opts_uses_mqtt},
-    {"tls client certificate auth (verify_and_map)", opts_uses_tls_map},
-    {"tls", opts_uses_tls},
     {"auth_callout", opts_uses_auth_callout},
-    {"operator mode (trusted operators/resolver)", opts_uses_operator},
-    {"https monitoring (https_port, needs TLS)", opts_uses_https_monitoring},
     {"profiling (prof_port)", opts_uses_profiling},
     {"ocsp", opts_uses_ocsp},
     {"proxies", opts_uses_proxies},
@@ -6318,9 +6266,9 @@ static const char opts_ocsp_cache_usage[] =
 void opts_print_tls_help(void)
 {
     fputs(opts_tls_usage, stdout);
-    for (int i = 0; i < OPTS_N_CIPHERS; i++) printf("    %s\n", opts_ciphers[i].name);
+    for (int i = 0; i < ciphersuites_all_count; i++) printf("    %s\n", ciphersuites_all[i].name);
     printf("\nAvailable curve preferences include:\n");
-    for (int i = 0; i < OPTS_N_CURVES; i++) printf("    %s\n", opts_curves[i].name);
+    for (int i = 0; i < ciphersuites_curves_count; i++) printf("    %s\n", ciphersuites_curves[i].name);
     fputs(opts_ocsp_peer_usage, stdout);
     fputs(opts_ocsp_cache_usage, stdout);
 }
@@ -6647,9 +6595,9 @@ static int opts_override_tls(options *o, char *err, size_t errlen)
     tc->key_file = opts_strdup(o->tls_key);
     tc->ca_file = opts_strdup(o->tls_ca_cert);
     tc->verify = o->tls_verify;
-    tc->ciphers = opts_xcalloc(OPTS_N_SECURE_CIPHERS, sizeof(uint16_t));
-    for (int j = 0; j < OPTS_N_SECURE_CIPHERS; j++) tc->ciphers[j] = opts_ciphers[j].id;
-    tc->ciphers_count = OPTS_N_SECURE_CIPHERS;
+    int nd = ciphersuites_default_cipher_suites(NULL, 0);
+    tc->ciphers = opts_xcalloc((size_t)nd, sizeof(uint16_t));
+    tc->ciphers_count = ciphersuites_default_cipher_suites(tc->ciphers, nd);
     if (opts_gen_tls_config(tc, err, errlen) != 0) {
         tls_config_opts_free(tc);
         return -1;

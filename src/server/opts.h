@@ -9,7 +9,8 @@
  * server they are treated as read-only (reload swaps whole structs).
  *
  * Durations are int64 nanoseconds (OPTS_SECOND etc.). TLS settings are kept
- * as parsed fields (paths, flags, cipher ids); no TLS context is built here.
+ * as parsed fields (paths, flags, cipher ids); the OpenSSL context is built
+ * from them by ciphersuites.c (the server keeps its own).
  * Users, nkeys and accounts are kept as parsed data (accounts by name).
  */
 #ifndef CNATSD_SERVER_OPTS_H
@@ -673,6 +674,9 @@ void options_free(options *o);
 
 /* Deep copy (Go Options.Clone). Caller owns the result; NULL on OOM. */
 options *options_clone(const options *o);
+
+/* Whether two parsed tls{} blocks (or NULLs) configure the same thing. */
+bool tls_config_opts_equal(const tls_config_opts *a, const tls_config_opts *b);
 
 /* Frees the contents of a tls_config_opts and the struct itself. */
 void tls_config_opts_free(tls_config_opts *tc);

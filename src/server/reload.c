@@ -22,6 +22,8 @@
 typedef struct reload_state {
     options **retired;
     int nretired;
+    account **racc; /* accounts removed by reloads (clients may still point at them) */
+    int nracc;
 } reload_state;
 
 /* Go s.reloadMu, process wide (reloads are rare and short). */
@@ -197,20 +199,67 @@ static bool accounts_eq(const options *o, const options *n)
     return true;
 }
 
-/* Which account each user is bound to (users moving between accounts need
- * the accounts reload, which is not there yet). */
-static bool user_accounts_eq(const options *o, const options *n)
+static const opts_account *reload_find_account(const options *o, const char *name)
 {
-    for (int i = 0; i < n->users_count; i++)
-        for (int j = 0; j < o->users_count; j++)
-            if (str_eq(n->users[i].username, o->users[j].username) &&
-                !str_eq(n->users[i].account, o->users[j].account))
-                return false;
-    for (int i = 0; i < n->nkeys_count; i++)
-        for (int j = 0; j < o->nkeys_count; j++)
-            if (str_eq(n->nkeys[i].nkey, o->nkeys[j].nkey) && !str_eq(n->nkeys[i].account, o->nkeys[j].account))
-                return false;
-    return true;
+    for (int i = 0; i < o->accounts_count; i++)
+        if (str_eq(o->accounts[i].name, name))
+            return &o->accounts[i];
+    return NULL;
+}
+
+/* Whether name is an account n defines (or one the server always has). */
+static bool reload_account_known(const options *n, const char *name)
+{
+    return str_eq(name, DEFAULT_GLOBAL_ACCOUNT) || str_eq(name, DEFAULT_SYSTEM_ACCOUNT) ||
+           str_eq(name, n->system_account) || reload_find_account(n, name) != NULL;
+}
+
+/* The accounts part of Go's reload (accountsOption): accounts may be added
+ * and removed and users may move between accounts. An account kept across
+ * the reload must keep its definition: its limits, mappings, imports and
+ * exports are read without locks on the message path. */
+static int reload_check_accounts(const options *o, const options *n, char *err, size_t errlen)
+{
+    for (int i = 0; i < n->accounts_count; i++) {
+        const opts_account *na = &n->accounts[i];
+        const opts_account *oa = reload_find_account(o, na->name);
+        bool builtin = str_eq(na->name, DEFAULT_GLOBAL_ACCOUNT) || str_eq(na->name, DEFAULT_SYSTEM_ACCOUNT) ||
+                       str_eq(na->name, n->system_account);
+        if (oa ? !account_eq(oa, na) : builtin) {
+            snprintf(err, errlen,
+                     "config reload not supported for Accounts: changing the definition of account \"%s\" "
+                     "(limits, mappings, imports or exports) is not supported yet",
+                     na->name);
+            return -1;
+        }
+        for (int j = 0; j < na->imports_count; j++) {
+            if (!reload_account_known(n, na->imports[j].account)) {
+                snprintf(err, errlen, "\"%s\" account not defined for %s import", na->imports[j].account,
+                         na->imports[j].is_service ? "service" : "stream");
+                return -1;
+            }
+        }
+        for (int j = 0; j < na->exports_count; j++) {
+            const opts_export *ex = &na->exports[j];
+            for (int k = 0; k < ex->accounts.count; k++) {
+                if (!reload_account_known(n, ex->accounts.items[k])) {
+                    snprintf(err, errlen, "\"%s\" account not defined for %s export", ex->accounts.items[k],
+                             ex->is_service ? "service" : "stream");
+                    return -1;
+                }
+            }
+        }
+    }
+    for (int i = 0; i < o->accounts_count; i++) {
+        if (str_eq(o->accounts[i].name, DEFAULT_GLOBAL_ACCOUNT) && !reload_find_account(n, DEFAULT_GLOBAL_ACCOUNT)) {
+            snprintf(err, errlen,
+                     "config reload not supported for Accounts: changing the definition of account \"%s\" "
+                     "(limits, mappings, imports or exports) is not supported yet",
+                     DEFAULT_GLOBAL_ACCOUNT);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Go's %v of a []string: "[a b]". */
@@ -330,10 +379,8 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     /* Users and accounts always count as changed (as Go: their tables are
      * rebuilt on every reload). */
     ch |= RO_BIT(RO_USERS) | RO_BIT(RO_ACCOUNTS);
-    if (!accounts_eq(o, n) || !user_accounts_eq(o, n)) {
-        snprintf(err, errlen, "config reload not supported for Accounts: accounts reload is not supported yet");
+    if (!accounts_eq(o, n) && reload_check_accounts(o, n, err, errlen) != 0)
         return -1;
-    }
     if (!str_eq(o->no_auth_user, n->no_auth_user)) {
         /* Only dropping no_auth_user together with its user is allowed. */
         bool ok = !str_eq(o->no_auth_user, "") && str_eq(n->no_auth_user, "");
@@ -362,9 +409,9 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     CHANGED(o->max_payload != n->max_payload, RO_MAX_PAYLOAD);
     REFUSE_INT(max_pending, "MaxPending");
     CHANGED(o->no_fast_producer_stall != n->no_fast_producer_stall, RO_NO_FAST_PRODUCER_STALL);
-    /* Cluster, gateway, leafnodes, JetStream, websocket, MQTT, TLS,
-     * operator mode, profiling, OCSP and proxies were refused by
-     * opts_check_supported; their plain switches are compared here. */
+    /* Options of subsystems refused by opts_check_supported (cluster,
+     * gateway, leafnodes, JetStream, websocket, MQTT, profiling, OCSP,
+     * proxies) cannot change either; their plain switches are compared here. */
     REFUSE_BOOL(jet_stream, "JetStream");
     REFUSE_STR(store_dir, "StoreDir");
     REFUSE_INT(prof_port, "ProfPort");
@@ -380,6 +427,11 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     REFUSE_FLOAT(tls_timeout, "TLSTimeout");
     REFUSE_BOOL(tls, "TLS");
     REFUSE_BOOL(allow_non_tls, "AllowNonTLS");
+    /* The client TLS context is built when the server starts (issue 8):
+     * changing the tls{} block needs a restart for now. */
+    if (!tls_config_opts_equal(o->tls_config, n->tls_config))
+        return reload_refuse(err, errlen, "TLSConfig", o->tls_config ? "tls{...}" : "<nil>",
+                             n->tls_config ? "tls{...}" : "<nil>");
     CHANGED(o->write_deadline != n->write_deadline, RO_WRITE_DEADLINE);
     REFUSE_INT(write_timeout, "WriteTimeout");
     REFUSE_INT(max_closed_clients, "MaxClosedClients");
@@ -388,6 +440,22 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     CHANGED(o->max_traced_msg_len != n->max_traced_msg_len, RO_MAX_TRACED_MSG_LEN);
     REFUSE_INT(cnatsd_io_threads, "cnatsd_io_threads");
     REFUSE_LIST(trusted_keys, "TrustedKeys");
+    {
+        /* Go re-fetches every account on a resolver change; accounts built
+         * from claims cannot be updated in place yet, so only an unchanged
+         * resolver reloads. */
+        const account_resolver_opts *ro = &o->account_resolver, *rn = &n->account_resolver;
+        if ((ro->type == ACCOUNT_RESOLVER_NONE) != (rn->type == ACCOUNT_RESOLVER_NONE)) {
+            snprintf(err, errlen, "config reload does not support moving to or from an account resolver");
+            return -1;
+        }
+        if (ro->type != rn->type || !str_eq(ro->url, rn->url) || !str_eq(ro->dir, rn->dir) ||
+            ro->limit != rn->limit || ro->ttl != rn->ttl || ro->interval != rn->interval ||
+            ro->timeout != rn->timeout || ro->allow_delete != rn->allow_delete || ro->hard_delete != rn->hard_delete ||
+            !map_eq(&o->resolver_preloads, &n->resolver_preloads))
+            return reload_refuse(err, errlen, "AccountResolver (updating accounts from changed claims)", "resolver{...}",
+                                 "resolver{...}");
+    }
     REFUSE_BOOL(always_enable_nonce, "AlwaysEnableNonce");
     REFUSE_BOOL(disable_jet_stream_banner, "DisableJetStreamBanner");
     CHANGED(o->connect_error_reports != n->connect_error_reports, RO_CONNECT_ERROR_REPORTS);
@@ -604,6 +672,29 @@ static bool reload_client_authorized(server *s, client *c, const auth_user **pu,
     return false;
 }
 
+/* Go clientHasMovedToDifferentAccount: c connected as a configured user or
+ * nkey that is gone or is now bound to another account. When the server
+ * has no users/nkeys tables the authorization check decides instead. Client
+ * lock held. */
+static bool server_client_has_moved_to_different_account(server *s, client *c)
+{
+    server_auth *a = __atomic_load_n(&s->auth, __ATOMIC_ACQUIRE);
+    const char *cur = c->acc ? c->acc->name : "";
+    if (!empty(c->opts.nkey)) {
+        if (!a || a->nkeys_count == 0)
+            return false;
+        const auth_nkey_user *nk = server_auth_lookup_nkey(s, c->opts.nkey);
+        return !nk || !nk->acc || strcmp(cur, nk->acc->name) != 0;
+    }
+    if (!empty(c->opts.username)) {
+        if (!a || a->users_count == 0)
+            return false;
+        const auth_user *u = server_auth_lookup_user(s, c->opts.username);
+        return !u || !u->acc || strcmp(cur, u->acc->name) != 0;
+    }
+    return false;
+}
+
 /* Go reloadAuthorization (configured users, no accounts changes): rebuilds
  * the users/nkeys tables, closes clients that no longer authenticate
  * (authorization violation) or whose user moved to another account, and
@@ -628,9 +719,9 @@ static void server_reload_authorization(server *s)
             pthread_mutex_unlock(&c->mu);
             continue;
         }
-        bool ok = reload_client_authorized(s, c, &u, &nk);
-        bool moved = false;
-        if (ok && (u || nk)) {
+        bool moved = server_client_has_moved_to_different_account(s, c);
+        bool ok = moved || reload_client_authorized(s, c, &u, &nk);
+        if (!moved && ok && (u || nk)) {
             account *acc = u ? u->acc : nk->acc;
             moved = acc && c->acc != acc;
             if (!moved)
@@ -647,9 +738,58 @@ static void server_reload_authorization(server *s)
     reload_release_clients(v, n);
 }
 
+/* The accounts part of Go's reloadAuthorization for configured accounts:
+ * accounts the new options no longer define leave the server (kept alive
+ * until server_free for the clients still bound to them, which the
+ * authorization pass closes), accounts they add are built. */
+static void server_reload_accounts(server *s, const options *old)
+{
+    const options *o = s->opts;
+    reload_state *st = s->reload;
+    for (int i = 0; i < old->accounts_count; i++) {
+        const char *name = old->accounts[i].name;
+        if (reload_find_account(o, name) || str_eq(name, DEFAULT_GLOBAL_ACCOUNT) ||
+            str_eq(name, DEFAULT_SYSTEM_ACCOUNT))
+            continue;
+        account **r = realloc(st->racc, (size_t)(st->nracc + 1) * sizeof(*r));
+        if (!r) {
+            server_errorf(s, "Failed to reload accounts: out of memory");
+            return;
+        }
+        st->racc = r;
+        pthread_mutex_lock(&s->mu);
+        for (int k = 0; k < s->naccounts; k++) {
+            account *a = s->accounts[k];
+            if (a != s->sys_acc && a != s->gacc && str_eq(a->name, name)) {
+                memmove(&s->accounts[k], &s->accounts[k + 1], (size_t)(s->naccounts - k - 1) * sizeof(*s->accounts));
+                s->naccounts--;
+                st->racc[st->nracc++] = a;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    bool *sel = calloc((size_t)(o->accounts_count > 0 ? o->accounts_count : 1), sizeof(*sel));
+    if (!sel) {
+        server_errorf(s, "Failed to reload accounts: out of memory");
+        return;
+    }
+    bool any = false;
+    for (int i = 0; i < o->accounts_count; i++)
+    {
+        sel[i] = reload_find_account(old, o->accounts[i].name) == NULL;
+        any = any || sel[i];
+    }
+    char err[512];
+    if (any && server_configure_new_accounts(s, sel, err, sizeof(err)) != 0)
+        server_errorf(s, "Failed to reload accounts: %s", err);
+    free(sel);
+}
+
 /* Go applyOptions: applies each change in order, then the logger, client
- * trace levels and authorization, and logs the result. */
-static void server_apply_options(server *s, uint64_t ch)
+ * trace levels and authorization, and logs the result. old: the options
+ * replaced. */
+static void server_apply_options(server *s, const options *old, uint64_t ch)
 {
     options *o = s->opts;
     char d[64];
@@ -688,6 +828,8 @@ static void server_apply_options(server *s, uint64_t ch)
             server_noticef(s, "Reloaded: authorization users");
             break;
         case RO_ACCOUNTS:
+            if (!accounts_eq(old, o))
+                server_reload_accounts(s, old);
             server_noticef(s, "Reloaded: accounts");
             break;
         case RO_DEFAULT_SENTINEL:
@@ -884,7 +1026,7 @@ int server_reload_options(server *s, options *new_opts, char *err, size_t errlen
     pthread_mutex_lock(&s->mu);
     __atomic_store_n(&s->opts, n, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->mu);
-    server_apply_options(s, changes);
+    server_apply_options(s, cur, changes);
     /* varz config_load_time follows the last successful reload */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -906,6 +1048,9 @@ void server_reload_free(server *s)
     for (int i = 0; i < st->nretired; i++)
         options_free(st->retired[i]);
     free(st->retired);
+    for (int i = 0; i < st->nracc; i++)
+        account_free(st->racc[i]);
+    free(st->racc);
     free(st);
     s->reload = NULL;
 }

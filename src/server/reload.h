@@ -18,6 +18,12 @@
  * again (closed with an authorization violation when it no longer
  * authenticates, closed when its user moved to another account, given its
  * new permissions otherwise, dropping subscriptions they deny).
+ * Accounts: accounts may be added (built with their limits, mappings,
+ * imports and exports) and removed (taken out of the server and kept
+ * allocated until server_free for the clients still bound to them), and
+ * users may move between accounts (their clients are closed, as Go's
+ * clientHasMovedToDifferentAccount). An account kept across a reload must
+ * keep its definition: changing it is refused by name.
  *
  * Threads: reloads are serialised by one process-wide mutex (Go's
  * s.reloadMu); any non-loop thread may call them (the signal thread does

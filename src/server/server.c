@@ -1,6 +1,9 @@
 /* The server (server/server.go): lifecycle, listener, I/O loops, INFO,
  * client registry, lame duck mode, pid and ports files. */
 #include "server/server.h"
+#include "server/ciphersuites.h"
+#include "server/rate_counter.h"
+#include "server/events.h"
 #include "server/reload.h"
 
 #include <arpa/inet.h>
@@ -50,25 +53,6 @@ static int64_t unix_ns(void)
 
 /* ---- nkeys encoding (server keys) --------------------------------------- */
 
-static void b32_encode(const uint8_t *in, size_t n, char *out)
-{
-    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    uint32_t buf = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        buf = (buf << 8) | in[i];
-        bits += 8;
-        while (bits >= 5) {
-            out[o++] = alpha[(buf >> (bits - 5)) & 31];
-            bits -= 5;
-        }
-    }
-    if (bits > 0)
-        out[o++] = alpha[(buf << (5 - bits)) & 31];
-    out[o] = '\0';
-}
-
 /* Creates a key pair of the given OpenSSL type and writes its public key
  * encoded as nkeys does (prefix byte, key, CRC16 little endian, base32). */
 static int server_create_nkey(int pkey_type, uint8_t prefix, char *out)
@@ -78,16 +62,11 @@ static int server_create_nkey(int pkey_type, uint8_t prefix, char *out)
     int rc = -1;
     if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_keygen(ctx, &pkey) <= 0)
         goto done;
-    uint8_t raw[1 + 32 + 2];
-    size_t len = 32;
-    if (EVP_PKEY_get_raw_public_key(pkey, raw + 1, &len) <= 0 || len != 32)
+    uint8_t pub[32];
+    size_t len = sizeof(pub);
+    if (EVP_PKEY_get_raw_public_key(pkey, pub, &len) <= 0 || len != sizeof(pub))
         goto done;
-    raw[0] = prefix;
-    uint16_t crc = nkey_crc16(raw, 33);
-    raw[33] = (uint8_t)(crc & 0xff);
-    raw[34] = (uint8_t)(crc >> 8);
-    b32_encode(raw, sizeof(raw), out);
-    rc = 0;
+    rc = nkey_encode(prefix, pub, sizeof(pub), out, NKEY_PUBLIC_STR_LEN + 1) == NKEY_OK ? 0 : -1;
 done:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -243,15 +222,29 @@ server *server_new(options *opts, char *err, size_t errlen)
         s->gacc = NULL;
         goto oom;
     }
+    /* Operator mode: trusted keys and the account resolver (accounts.c). */
+    if (!server_process_trusted_keys(s)) {
+        snprintf(err, errlen, "Error processing trusted operator keys");
+        goto fail;
+    }
+    if (server_configure_resolver(s, err, errlen) != 0)
+        goto fail;
     if (server_configure_accounts(s, err, errlen) != 0 || server_configure_authorization(s, err, errlen) != 0)
         goto fail;
+    if (opts->tls_config && !(s->tls_ctx = ciphersuites_new_ssl_ctx(opts->tls_config, err, errlen)))
+        goto fail;
+    if (opts->tls_rate_limit > 0 && !(s->conn_rate_counter = rate_counter_new(opts->tls_rate_limit)))
+        goto oom;
     s->io_threads = s->opts->cnatsd_io_threads;
     return s;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
+    SSL_CTX_free(s->tls_ctx);
+    rate_counter_free(s->conn_rate_counter);
     monitor_free(s->mon);
     server_free_accounts(s);
+    account_resolver_close(s->acc_resolver);
     free(s->name);
     free(s->info_host);
     options_free(s->opts);
@@ -271,7 +264,9 @@ void server_set_io_threads(server *s, int n)
 
 options *server_get_opts(server *s)
 {
-    return s->opts;
+    /* pairs with the release store of a reload; replaced options stay
+     * allocated until server_free */
+    return __atomic_load_n(&s->opts, __ATOMIC_ACQUIRE);
 }
 
 bool server_is_running(server *s)
@@ -304,7 +299,7 @@ const char *server_name(server *s)
 
 bool server_supports_headers(server *s)
 {
-    return !s->opts->no_header_support;
+    return !server_get_opts(s)->no_header_support;
 }
 
 account *server_global_account(server *s)
@@ -361,17 +356,59 @@ account *server_lookup_or_register_account(server *s, const char *name, bool *is
     return a;
 }
 
+account *server_register_account(server *s, account *acc)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < s->naccounts; i++) {
+        if (strcmp(s->accounts[i]->name, acc->name) == 0) {
+            account *e = s->accounts[i];
+            pthread_mutex_unlock(&s->mu);
+            return e;
+        }
+    }
+    int rc = server_register_account_no_lock(s, acc);
+    pthread_mutex_unlock(&s->mu);
+    return rc == 0 ? acc : NULL;
+}
+
 /* Go SetDefaultSystemAccount. */
 static void server_set_default_system_account(server *s)
 {
     bool is_new = false;
     account *a = server_lookup_or_register_account(s, DEFAULT_SYSTEM_ACCOUNT, &is_new);
-    if (!a || !is_new)
+    if (!a)
         return;
-    server_debugf(s, "Created system account: \"%s\"", DEFAULT_SYSTEM_ACCOUNT);
+    if (!is_new) {
+        /* An account configured as $SYS is the system account (Go's
+         * configureAccounts makes it opts.SystemAccount). */
+        bool configured = false;
+        for (int i = 0; i < server_get_opts(s)->accounts_count && !configured; i++)
+            configured = strcmp(server_get_opts(s)->accounts[i].name, DEFAULT_SYSTEM_ACCOUNT) == 0;
+        if (!configured)
+            return;
+    } else {
+        server_debugf(s, "Created system account: \"%s\"", DEFAULT_SYSTEM_ACCOUNT);
+    }
     pthread_mutex_lock(&s->mu);
     s->sys_acc = a;
     pthread_mutex_unlock(&s->mu);
+}
+
+const char *server_tls_version(uint16_t ver, char *buf, size_t len)
+{
+    switch (ver) {
+    case 0x0301:
+        return "1.0";
+    case 0x0302:
+        return "1.1";
+    case 0x0303:
+        return "1.2";
+    case 0x0304:
+        return "1.3";
+    default:
+        snprintf(buf, len, "Unknown [0x%x]", (unsigned)ver);
+        return buf;
+    }
 }
 
 /* ---- INFO ---------------------------------------------------------------------- */
@@ -393,10 +430,21 @@ static int server_info_json_locked(server *s, client *c, bool include_client_ip,
     sb_json_str(&b, s->info_host);
     /* The first INFO to a client carries its nonce (auth.c). */
     bool initial = c && !connect_info && !s->info_ldm;
-    sb_printf(&b, ",\"port\":%d,\"headers\":%s", s->info_port, s->opts->no_header_support ? "false" : "true");
+    sb_printf(&b, ",\"port\":%d,\"headers\":%s", s->info_port, server_get_opts(s)->no_header_support ? "false" : "true");
     if (server_auth_info_required(s, initial))
         sb_puts(&b, ",\"auth_required\":true");
-    sb_printf(&b, ",\"max_payload\":%d", c ? __atomic_load_n(&c->mpay, __ATOMIC_RELAXED) : s->opts->max_payload);
+    if (s->tls_ctx) {
+        /* Go Info.TLSRequired / TLSVerify / TLSAvailable; handshake_first
+         * INFOs always say tls_required. */
+        bool avail = server_get_opts(s)->allow_non_tls;
+        if (!avail || (c && c->tls && c->tls->info_first))
+            sb_puts(&b, ",\"tls_required\":true");
+        if (server_get_opts(s)->tls_config && server_get_opts(s)->tls_config->verify)
+            sb_puts(&b, ",\"tls_verify\":true");
+        if (avail)
+            sb_puts(&b, ",\"tls_available\":true");
+    }
+    sb_printf(&b, ",\"max_payload\":%d", c ? __atomic_load_n(&c->mpay, __ATOMIC_RELAXED) : server_get_opts(s)->max_payload);
     if (c && c->cid)
         sb_printf(&b, ",\"client_id\":%llu", (unsigned long long)c->cid);
     if (c && include_client_ip && c->host[0]) {
@@ -570,6 +618,9 @@ void server_defer_free(server *s, void (*fn)(void *), void *ptr)
 /* Runs the deferred frees of l whose grace period is over (all when force). */
 static void server_run_deferred(server *s, server_io_loop *l, bool force)
 {
+    /* Eventing threads publish outside the loops (events.h). */
+    if (!force && !server_events_quiescent(s))
+        return;
     pthread_mutex_lock(&l->mu);
     server_deferred *list = l->deferred;
     l->deferred = NULL;
@@ -756,10 +807,27 @@ static void on_loop_check(uv_check_t *ch)
     atomic_fetch_add(&l->seq, 1); /* even: running callbacks */
 }
 
+/* Go logRejectedTLSConns: once a second, how many connections the TLS
+ * rate limit refused (run from loop 0's periodic timer). */
+static void server_log_rejected_tls_conns(server *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (now - s->rate_log_last < 1000000000)
+        return;
+    s->rate_log_last = now;
+    uint64_t blocked = rate_counter_count_blocked(s->conn_rate_counter);
+    if (blocked > 0)
+        server_warnf(s, "Rejected %llu connections due to TLS rate limiting", (unsigned long long)blocked);
+}
+
 static void on_loop_gc(uv_timer_t *t)
 {
     server_io_loop *l = t->data;
     server_run_deferred(l->srv, l, false);
+    if (l->index == 0 && l->srv->conn_rate_counter)
+        server_log_rejected_tls_conns(l->srv);
 }
 
 /* True when every started loop thread has exited. done_mu held. */
@@ -997,7 +1065,7 @@ static int sockaddr_port(int fd)
 /* Go createClientEx for a plain TCP client (loop thread). */
 static void server_create_client(server *s, server_io_loop *l, int fd)
 {
-    options *opts = s->opts;
+    options *opts = server_get_opts(s);
     client *c = client_new(s, CLIENT_KIND_CLIENT);
     if (!c) {
         close(fd);
@@ -1051,24 +1119,45 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
         return;
     }
     server_auth_prepare_client(s, c);
-    char *info = NULL;
-    size_t ilen = 0;
-    if (server_generate_client_info_json(s, c, !opts->proxy_protocol, false, &info, &ilen) == 0) {
+    if (s->tls_ctx && client_tls_init(c, s->tls_ctx) != 0) {
+        client_close_connection(c, READ_ERROR);
+        return;
+    }
+    /* handshake_first: INFO (tls_required) only after the handshake, or
+     * the regular one in plaintext after the fallback delay. */
+    bool tls_first = s->tls_ctx && opts->tls_handshake_first;
+    char *info = NULL, *finfo = NULL;
+    size_t ilen = 0, flen = 0;
+    if (tls_first)
+        c->tls->info_first = true;
+    if (server_generate_client_info_json(s, c, !opts->proxy_protocol, false, &info, &ilen) != 0)
+        info = NULL;
+    if (tls_first) {
+        c->tls->info_first = false;
+        if (opts->tls_handshake_first_fallback > 0 &&
+            server_generate_client_info_json(s, c, !opts->proxy_protocol, false, &finfo, &flen) != 0)
+            finfo = NULL;
+    } else if (info) {
         pthread_mutex_lock(&c->mu);
         client_queue_outbound(c, info, ilen);
         pthread_mutex_unlock(&c->mu);
         free(info);
+        info = NULL;
     }
     client_flush_outbound(c);
 
     pthread_mutex_lock(&s->mu);
     if (!server_is_running(s) || s->ldm) {
         pthread_mutex_unlock(&s->mu);
+        free(info);
+        free(finfo);
         client_close_connection(c, SERVER_SHUTDOWN);
         return;
     }
     if (opts->max_conn < 0 || (opts->max_conn > 0 && s->nclients >= opts->max_conn)) {
         pthread_mutex_unlock(&s->mu);
+        free(info);
+        free(finfo);
         client_max_conn_exceeded(c);
         return;
     }
@@ -1080,20 +1169,37 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
     s->clients_head = c;
     s->nclients++;
     pthread_mutex_unlock(&s->mu);
+    /* TLS after the INFO (Go doTLSServerHandshake), or as configured. */
+    if (s->tls_ctx && !opts->allow_non_tls && s->conn_rate_counter && !rate_counter_allow(s->conn_rate_counter)) {
+        free(info);
+        free(finfo);
+        client_send_err(c, "Connection throttling is active. Please try again later.");
+        client_close_connection(c, MAX_CONNECTIONS_EXCEEDED);
+        return;
+    }
+    if (s->tls_ctx) {
+        if (tls_first)
+            client_tls_handshake_first(c, opts->tls_timeout, info, ilen, opts->tls_handshake_first_fallback, finfo,
+                                       flen, opts->allow_non_tls);
+        else if (opts->allow_non_tls)
+            client_tls_sniff(c, opts->tls_timeout);
+        else
+            client_do_tls_server_handshake(c, opts->tls_timeout);
+    }
 }
 
 /* ---- pid / ports files ----------------------------------------------------------------------- */
 
 int server_log_pid(server *s, char *err, size_t errlen)
 {
-    FILE *f = fopen(s->opts->pid_file, "w");
+    FILE *f = fopen(server_get_opts(s)->pid_file, "w");
     if (!f) {
-        snprintf(err, errlen, "open %s: %s", s->opts->pid_file, strerror(errno));
+        snprintf(err, errlen, "open %s: %s", server_get_opts(s)->pid_file, strerror(errno));
         return -1;
     }
     fprintf(f, "%d", (int)getpid());
     if (fclose(f) != 0) {
-        snprintf(err, errlen, "write %s: %s", s->opts->pid_file, strerror(errno));
+        snprintf(err, errlen, "write %s: %s", server_get_opts(s)->pid_file, strerror(errno));
         return -1;
     }
     return 0;
@@ -1101,7 +1207,7 @@ int server_log_pid(server *s, char *err, size_t errlen)
 
 char *server_port_file(server *s, const char *dir)
 {
-    const char *d = dir && dir[0] ? dir : s->opts->ports_file_dir;
+    const char *d = dir && dir[0] ? dir : server_get_opts(s)->ports_file_dir;
     if (!d || !d[0])
         return NULL;
     char *p = NULL;
@@ -1110,11 +1216,10 @@ char *server_port_file(server *s, const char *dir)
     return p;
 }
 
-/* Go resolveHostPorts + formatURL for the client listener. */
-static void server_append_urls(server *s, sbuf *b)
+/* Go resolveHostPorts + formatURL: proto://host:port for a listener
+ * bound to host (every interface address when host is "any"). */
+static void server_append_urls(sbuf *b, const char *proto, const char *host, int port)
 {
-    const char *host = s->opts->host ? s->opts->host : DEFAULT_HOST;
-    int port = s->listen_port;
     bool any = !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
     bool first = true;
     char hp[128];
@@ -1133,7 +1238,7 @@ static void server_append_urls(server *s, sbuf *b)
                     continue;
                 join_host_port(ip, port, hp, sizeof(hp));
                 char url[160];
-                snprintf(url, sizeof(url), "nats://%s", hp);
+                snprintf(url, sizeof(url), "%s://%s", proto, hp);
                 if (!first)
                     sb_puts(b, ",");
                 sb_json_str(b, url);
@@ -1144,7 +1249,7 @@ static void server_append_urls(server *s, sbuf *b)
     } else {
         join_host_port(host, port, hp, sizeof(hp));
         char url[300];
-        snprintf(url, sizeof(url), "nats://%s", hp);
+        snprintf(url, sizeof(url), "%s://%s", proto, hp);
         sb_json_str(b, url);
     }
 }
@@ -1156,8 +1261,20 @@ void server_log_ports(server *s)
         return;
     sbuf b = {0};
     sb_puts(&b, "{\"nats\":[");
-    server_append_urls(s, &b);
-    sb_puts(&b, "]}");
+    /* Go: "tls" when clients must use TLS (info.TLSRequired). */
+    bool tls_req = server_get_opts(s)->tls_config && !server_get_opts(s)->allow_non_tls;
+    server_append_urls(&b, tls_req ? "tls" : "nats", server_get_opts(s)->host ? server_get_opts(s)->host : DEFAULT_HOST,
+                       s->listen_port);
+    sb_puts(&b, "]");
+    /* Go Ports.Monitoring: the monitor listener, when there is one. */
+    int mport = server_monitor_addr(s);
+    if (mport > 0) {
+        sb_puts(&b, ",\"monitoring\":[");
+        server_append_urls(&b, server_get_opts(s)->https_port != 0 ? "https" : "http",
+                           server_get_opts(s)->http_host ? server_get_opts(s)->http_host : "", mport);
+        sb_puts(&b, "]");
+    }
+    sb_puts(&b, "}");
     FILE *f = b.oom ? NULL : fopen(path, "w");
     if (!f || fwrite(b.p, 1, b.len, f) != b.len) {
         server_errorf(s, "Error writing ports file (%s): %s", path, strerror(errno));
@@ -1177,7 +1294,7 @@ void server_log_ports(server *s)
 
 int server_start(server *s, char *err, size_t errlen)
 {
-    options *opts = s->opts;
+    options *opts = server_get_opts(s);
     s->start_called = true;
     server_noticef(s, "Starting nats-server");
     server_noticef(s, "  Version:  %s", SERVER_VERSION);
@@ -1195,6 +1312,11 @@ int server_start(server *s, char *err, size_t errlen)
     if (sigaction(SIGPIPE, NULL, &sa_pipe) == 0 && sa_pipe.sa_handler == SIG_DFL)
         signal(SIGPIPE, SIG_IGN);
 
+    /* Shut down before starting: create no listener and no loop (Go's
+     * accept loops and monitoring bail out the same way). */
+    if (server_is_shutting_down(s))
+        return 0;
+
     atomic_store(&s->running, true);
     if (opts->config_file && opts->config_file[0]) {
         const char *cd = options_config_digest(opts);
@@ -1203,6 +1325,33 @@ int server_start(server *s, char *err, size_t errlen)
         else
             server_noticef(s, "Using configuration file: %s ", opts->config_file);
     }
+    /* Go Start: the trusted operators, then preload checks. */
+    if (opts->trusted_operators.count > 0)
+        server_noticef(s, "Trusted Operators");
+    for (int i = 0; i < opts->trusted_operators.count; i++) {
+        jwt_operator_claims *opc = NULL;
+        char oerr[256], tb[64];
+        if (jwt_read_operator_jwt(opts->trusted_operators.items[i], NULL, &opc, oerr, sizeof(oerr)) != 0)
+            continue;
+        server_noticef(s, "  System  : \"%s\"", opc->claims.audience ? opc->claims.audience : "");
+        server_noticef(s, "  Operator: \"%s\"", opc->claims.name ? opc->claims.name : "");
+        time_t it = (time_t)opc->claims.issued_at;
+        struct tm tm;
+        strftime(tb, sizeof(tb), "%Y-%m-%d %H:%M:%S %z %Z", localtime_r(&it, &tm));
+        server_noticef(s, "  Issued  : %s", tb);
+        if (opc->claims.expires == 0) {
+            server_noticef(s, "  Expires : Never");
+        } else {
+            time_t et = (time_t)opc->claims.expires;
+            strftime(tb, sizeof(tb), "%Y-%m-%d %H:%M:%S %z %Z", localtime_r(&et, &tm));
+            server_noticef(s, "  Expires : %s", tb);
+        }
+        jwt_operator_claims_free(opc);
+    }
+    if (opts->trusted_operators.count > 0 && (!opts->system_account || !opts->system_account[0]))
+        server_warnf(s, "Trusted Operators should utilize a System Account");
+    if (opts->trusted_operators.count > 0 && opts->resolver_preloads.count > 0)
+        server_check_resolve_preloads(s);
     if (opts->pid_file && opts->pid_file[0]) {
         char perr[512];
         if (server_log_pid(s, perr, sizeof(perr)) != 0) {
@@ -1213,12 +1362,34 @@ int server_start(server *s, char *err, size_t errlen)
     }
     if (opts->system_account && opts->system_account[0]) {
         bool is_new = false;
-        account *a = server_lookup_or_register_account(s, opts->system_account, &is_new);
+        account *a = NULL;
+        if (opts->trusted_keys.count > 0) {
+            /* Operator mode: server_new resolved the system account (or
+             * registered a bootstrapping one without a JWT). */
+            char aerr[256];
+            a = server_lookup_or_fetch_account(s, opts->system_account, true, aerr, sizeof(aerr));
+            if (!a) {
+                snprintf(err, errlen, "Can't set system account: %s", aerr);
+                server_fatalf(s, "%s", err);
+                return -1;
+            }
+            if (s->acc_resolver && s->acc_resolver->type != ACCOUNT_RESOLVER_MEMORY && a->jwt && !a->jwt->claim_jwt)
+                server_noticef(s, "Using bootstrapping system account");
+        }
+        if (!a)
+            a = server_lookup_or_register_account(s, opts->system_account, &is_new);
         pthread_mutex_lock(&s->mu);
         s->sys_acc = a;
         pthread_mutex_unlock(&s->mu);
     } else if (!opts->no_system_account) {
         server_set_default_system_account(s);
+    }
+    /* Eventing of the system account (events.c), before clients connect. */
+    account *sacc = server_system_account(s);
+    if (sacc) {
+        char serr[256];
+        if (server_set_system_account(s, sacc, serr, sizeof(serr)) != 0)
+            server_errorf(s, "Error setting up system account: %s", serr);
     }
 
     /* Go starts monitoring before the other subsystems. */
@@ -1331,6 +1502,8 @@ void server_shutdown(server *s)
             server_wait_loops(s);
         return;
     }
+    /* Eventing stops first: its SHUTDOWN event goes out before clients close. */
+    server_shutdown_eventing(s);
     pthread_mutex_lock(&s->mu);
     if (s->start_called)
         server_noticef(s, "Initiating Shutdown...");
@@ -1402,11 +1575,15 @@ void server_free(server *s)
     free(s->loops);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    server_events_free(s);
     server_auth_free(s);
     server_free_accounts(s);
+    account_resolver_close(s->acc_resolver);
     monitor_free(s->mon);
     free(s->ports_file);
     server_reload_free(s);
+    SSL_CTX_free(s->tls_ctx);
+    rate_counter_free(s->conn_rate_counter);
     free(s->name);
     free(s->info_host);
     options_free(s->opts);
@@ -1489,7 +1666,7 @@ static void server_send_ldm_to_clients(server *s)
 static void *server_lame_duck_run(void *arg)
 {
     server *s = arg;
-    options *opts = s->opts;
+    options *opts = server_get_opts(s);
     /* Wait for loop 0 to close the listener (Go waits on ldmCh). */
     pthread_mutex_lock(&s->done_mu);
     while (!server_is_shutting_down(s)) {
@@ -1564,6 +1741,7 @@ void server_lame_duck_mode(server *s)
     server_noticef(s, "Entering lame duck mode, stop accepting new clients");
     s->ldm = true;
     s->listen_close_req = true;
+    server_send_ldm_shutdown_event_locked(s);
     if (pthread_create(&s->ldm_thread, NULL, server_lame_duck_run, s) == 0)
         s->ldm_thread_started = true;
     pthread_mutex_unlock(&s->mu);

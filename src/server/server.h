@@ -83,8 +83,9 @@ typedef struct server {
 
     account *gacc;
     account *sys_acc;
-    struct server_auth *auth; /* auth.c: users/nkeys tables (immutable after server_new) */
+    struct server_auth *auth; /* auth.c: users/nkeys table; read with server_auth_table */
     account **accounts;       /* every registered account (under mu) */
+    struct account_resolver *acc_resolver; /* operator mode resolver (accounts.c), under mu */
     int naccounts;
 
     atomic_bool running;
@@ -120,9 +121,18 @@ typedef struct server {
     int64_t start_time;       /* unix ns */
     _Atomic int64_t in_msgs, in_bytes, out_msgs, out_bytes;
     _Atomic int64_t slow_consumers, stale_connections;
+    _Atomic int64_t stalls;   /* Go s.stalls: fast-producer stalls (varz stalled_clients) */
     struct monitor *mon;      /* monitoring state (monitor.c), owned */
     struct reload_state *reload; /* reload.c: options replaced by reloads (owned) */
+    struct ssl_ctx_st *tls_ctx; /* client port TLS (Go opts.TLSConfig) or NULL; immutable */
+    struct rate_counter *conn_rate_counter; /* TLS connection_rate_limit or NULL */
+    int64_t rate_log_last;    /* loop 0: last "Rejected ..." check (monotonic ns) */
+    struct events_internal *sys; /* events.c: system account eventing (Go s.sys), owned */
 } server;
+
+/* Go tlsVersion: "1.0".."1.3", else "Unknown [0x<hex>]" written into buf.
+ * Returns a static string or buf. */
+const char *server_tls_version(uint16_t ver, char *buf, size_t len);
 
 /* Go NewServer: validates opts and builds a server that is not running
  * yet. Takes ownership of opts (also on failure). Returns NULL with a
@@ -194,6 +204,11 @@ account *server_lookup_account(server *s, const char *name);
 /* Go LookupOrRegisterAccount: finds or creates the named account. Sets
  * *is_new when created. NULL on allocation failure. */
 account *server_lookup_or_register_account(server *s, const char *name, bool *is_new);
+
+/* Go registerAccount: registers the built account acc unless one with
+ * its name exists. Returns acc, the existing account (the caller keeps
+ * and frees acc), or NULL on allocation failure. */
+account *server_register_account(server *s, account *acc);
 
 /* Go supportsHeaders. */
 bool server_supports_headers(server *s);

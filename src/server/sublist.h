@@ -37,6 +37,19 @@ enum sublist_client_kind {
     SUBLIST_CLIENT_HUB_LEAF,  /* LEAF whose remote is a hub (isHubLeafNode) */
 };
 
+struct subscription;
+struct account;
+
+/* Internal subscription callback (Go msgHandler, subscription.icb): called
+ * by the producer's thread instead of writing to a socket, without any
+ * client lock held. c is the producer, acc its account; msg holds the
+ * headers (c->ps.pa.hdr bytes when > 0) and the payload, without CRLF
+ * (with it when sub->client is an ACCOUNT kind client, as Go's service
+ * imports expect). The bytes are only valid during the call. */
+typedef void (*subscription_icb)(struct subscription *sub, struct client *c, struct account *acc,
+                                 const char *subject, size_t slen, const char *reply, size_t rlen,
+                                 const char *msg, size_t mlen);
+
 typedef struct subscription {
     struct client *client;
     void *im;              /* stream import, opaque for now */
@@ -57,6 +70,8 @@ typedef struct subscription {
     bool rsi;
     bool si;
     uint8_t client_kind;   /* enum sublist_client_kind */
+    subscription_icb icb;  /* internal callback or NULL (Go icb) */
+    void *icb_arg;         /* owned by whoever set icb */
 } subscription;
 
 /* ------------------------------------------------------------------------ */

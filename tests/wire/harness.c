@@ -253,7 +253,6 @@ static const struct {
     const char *feature;
     const char *issue;
 } cnatsd_missing[] = {
-    {"tls", "TLS, issue 8"},
     {"cluster", "routes and clustering"},
     {"websocket", "WebSocket"},
 };

@@ -620,6 +620,68 @@ START_TEST(test_server_restart_and_queue_subs)
 }
 END_TEST
 
+/* A service in account A answers requests from account B through a
+ * service import (streamed responses too); the importer sees only its own
+ * subject space. */
+START_TEST(test_wire_libnats_service_across_accounts)
+{
+    wire_server_t *s = wire_server_start("accounts {\n"
+                                         " A { users: [{user: a, password: a}]\n"
+                                         "     exports [ {service: \"svc.>\"}, {service: \"chunks\", response: stream} ] }\n"
+                                         " B { users: [{user: b, password: b}]\n"
+                                         "     imports [ {service: {account: A, subject: \"svc.>\"}, to: \"a.svc.>\"}\n"
+                                         "               {service: {account: A, subject: chunks}} ] }\n"
+                                         "}\n");
+    char url_a[128], url_b[128];
+    snprintf(url_a, sizeof(url_a), "nats://a:a@127.0.0.1:%d", s->port);
+    snprintf(url_b, sizeof(url_b), "nats://b:b@127.0.0.1:%d", s->port);
+    natsConnection *a = connect_to(url_a), *b = connect_to(url_b);
+    natsSubscription *svc = NULL, *chunks = NULL;
+    ck_assert_int_eq(natsConnection_Subscribe(&svc, a, "svc.>", on_request, NULL), NATS_OK);
+    ck_assert_int_eq(natsConnection_SubscribeSync(&chunks, a, "chunks"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(a), NATS_OK);
+    for (int i = 0; i < 20; i++) {
+        char subj[32];
+        snprintf(subj, sizeof(subj), "a.svc.%d", i);
+        natsMsg *r = NULL;
+        natsStatus st = natsConnection_RequestString(&r, b, subj, "help", WIRE_TIMEOUT);
+        ck_assert_msg(st == NATS_OK, "request %s: %s", subj, natsStatus_GetText(st));
+        ck_assert_str_eq(natsMsg_GetData(r), "I will help you");
+        natsMsg_Destroy(r);
+    }
+    /* the exporter's own subject is not visible in B */
+    natsMsg *r = NULL;
+    ck_assert_int_ne(natsConnection_RequestString(&r, b, "svc.1", "help", 300), NATS_OK);
+    /* a streamed answer: three messages to one request */
+    natsSubscription *inbox = NULL;
+    ck_assert_int_eq(natsConnection_SubscribeSync(&inbox, b, "my.inbox"), NATS_OK);
+    ck_assert_int_eq(natsConnection_PublishRequestString(b, "chunks", "my.inbox", "go"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(b), NATS_OK);
+    natsMsg *req = NULL;
+    ck_assert_int_eq(natsSubscription_NextMsg(&req, chunks, WIRE_TIMEOUT), NATS_OK);
+    ck_assert_ptr_nonnull(natsMsg_GetReply(req));
+    ck_assert_int_eq(strncmp(natsMsg_GetReply(req), "_R_.", 4), 0);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(natsConnection_PublishString(a, natsMsg_GetReply(req), "part"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(a), NATS_OK);
+    for (int i = 0; i < 3; i++) {
+        natsMsg *m = NULL;
+        ck_assert_int_eq(natsSubscription_NextMsg(&m, inbox, WIRE_TIMEOUT), NATS_OK);
+        ck_assert_str_eq(natsMsg_GetSubject(m), "my.inbox");
+        ck_assert_str_eq(natsMsg_GetData(m), "part");
+        natsMsg_Destroy(m);
+    }
+    natsMsg_Destroy(req);
+    natsSubscription_Destroy(inbox);
+    natsSubscription_Destroy(chunks);
+    natsSubscription_Destroy(svc);
+    natsConnection_Destroy(a);
+    natsConnection_Destroy(b);
+    library_close();
+    wire_server_free(s);
+}
+END_TEST
+
 static Suite *libnats_suite(void)
 {
     Suite *s = suite_create("wire_libnats");
@@ -634,6 +696,7 @@ static Suite *libnats_suite(void)
     tcase_add_test(tc, test_requests_across_routes_to_queues);
     tcase_add_test(tc, test_queue_distribution_across_routes);
     tcase_add_test(tc, test_server_restart_and_queue_subs);
+    tcase_add_test(tc, test_wire_libnats_service_across_accounts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -433,6 +433,252 @@ START_TEST(test_monitor_slow_http_clients)
 }
 END_TEST
 
+/* ---- account detail, expvar, stacks, ports file ---- */
+
+static const char *const accountz_a_schema[] = {
+    "account_detail object", "account_detail.account_name string",
+    "account_detail.update_time string", "account_detail.expired bool",
+    "account_detail.complete bool", "account_detail.jetstream_enabled bool",
+    "account_detail.leafnode_connections number", "account_detail.client_connections number",
+    "account_detail.subscriptions number", "account_detail.mappings object",
+    "account_detail.mappings.mx array", "account_detail.mappings.mx[] object",
+    "account_detail.mappings.mx[].subject string", "account_detail.mappings.mx[].weight number",
+    "account_detail.exports array", "account_detail.exports[] object",
+    "account_detail.exports[].subject string", "account_detail.exports[].type string",
+    "account_detail.exports[].response_type string",
+    "account_detail.exports[].approved_accounts array",
+    "account_detail.exports[].approved_accounts[] string", "account_detail.sublist_stats object",
+    "account_detail.sublist_stats.num_subscriptions number",
+    "account_detail.sublist_stats.cache_hit_rate number", "now string", "server_id string", NULL};
+
+static const char *const accountz_b_schema[] = {
+    "account_detail.imports array", "account_detail.imports[] object",
+    "account_detail.imports[].subject string", "account_detail.imports[].account string",
+    "account_detail.imports[].local_subject string", "account_detail.imports[].to string",
+    "account_detail.imports[].type string", "account_detail.imports[].invalid bool",
+    "account_detail.imports[].share bool", "account_detail.imports[].tracking bool", NULL};
+
+static const char *const debug_vars_schema[] = {
+    "cmdline array", "cmdline[] string", "memstats object", "memstats.Alloc number",
+    "memstats.Sys number", "memstats.HeapAlloc number", "memstats.HeapSys number",
+    "memstats.HeapIdle number", "memstats.HeapInuse number", "memstats.NumGC number", NULL};
+
+START_TEST(test_monitor_accountz_detail)
+{
+    wire_server_t *s = wire_server_start(
+        "http: \"127.0.0.1:@HTTP_PORT@\"\n"
+        "accounts {\n"
+        "  A { users: [{user: a, password: a}]\n"
+        "      exports: [{stream: \"foo.>\"}, {service: \"svc.>\", accounts: [B]},\n"
+        "                {service: \"lat\", response_type: stream}]\n"
+        "      mappings: { mx: [{destination: w1, weight: 40%}, {destination: w2, weight: 60%}] }\n"
+        "  }\n"
+        "  B { users: [{user: b, password: b}]\n"
+        "      imports: [{stream: {account: A, subject: \"foo.>\"}, prefix: \"pre\"},\n"
+        "                {service: {account: A, subject: \"svc.x\"}, to: \"local.svc\"}]\n"
+        "  }\n"
+        "}\n");
+    int hp = s->http_port;
+    expect_schema(hp, "/accountz?acc=A", accountz_a_schema);
+    expect_schema(hp, "/accountz?acc=B", accountz_b_schema);
+    /* Values both servers agree on. */
+    char *a = wire_http_get(hp, "/accountz?acc=A");
+    ck_assert_msg(wire_re_match(a, "\"subject\": \"w1\",[[:space:]]*\"weight\": 40"), "%s", a);
+    ck_assert_msg(wire_re_match(a, "\"subject\": \"w2\",[[:space:]]*\"weight\": 100"), "%s", a);
+    ck_assert_msg(wire_re_match(a, "\"subject\": \"lat\",[[:space:]]*\"type\": \"service\","
+                                   "[[:space:]]*\"response_type\": \"Streamed\""), "%s", a);
+    ck_assert_msg(wire_re_match(a, "\"subject\": \"foo.\\\\u003e\",[[:space:]]*\"type\": \"stream\""), "%s", a);
+    ck_assert_msg(wire_re_match(a, "\"approved_accounts\": \\[[[:space:]]*\"B\""), "%s", a);
+    free(a);
+    char *b = wire_http_get(hp, "/accountz?acc=B");
+    ck_assert_msg(wire_re_match(b, "\"subject\": \"foo.\\\\u003e\",[[:space:]]*\"account\": \"A\","
+                                   "[[:space:]]*\"local_subject\": \"pre.foo.\\\\u003e\",[[:space:]]*"
+                                   "\"type\": \"stream\",[[:space:]]*\"invalid\": false"), "%s", b);
+    /* 2.14 swapped subject and to of service imports (subject is the
+     * exporter's). */
+    if (wire_server_version() >= 2014000)
+        ck_assert_msg(wire_re_match(b, "\"subject\": \"svc.x\",[[:space:]]*\"account\": \"A\","
+                                       "[[:space:]]*\"to\": \"local.svc\",[[:space:]]*"
+                                       "\"local_subject\": \"local.svc\""), "%s", b);
+    free(b);
+    wire_server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_debug_vars_and_stacks)
+{
+    wire_server_t *s = start_monitor_server();
+    int hp = s->http_port;
+    char *all;
+    /* /debug/vars (expvar) is served from 2.10 on. */
+    if (wire_server_version() >= 2010000) {
+        expect_schema(hp, "/debug/vars", debug_vars_schema);
+        all = http_raw(hp, "GET /debug/vars HTTP/1.0\r\n\r\n");
+        ck_assert_msg(strstr(all, "Content-Type: application/json; charset=utf-8\r\n") != NULL, "%s", all);
+        ck_assert_msg(strstr(all, "\r\n\r\n{\n\"cmdline\": [") != NULL, "%s", all);
+        free(all);
+    }
+    all = http_raw(hp, "GET /stacksz HTTP/1.0\r\n\r\n");
+    ck_assert_msg(strncmp(all, "HTTP/1.0 200 OK", 15) == 0, "%s", all);
+    ck_assert_msg(strstr(all, "Content-Type: application/json\r\n") != NULL, "%s", all);
+    const char *body = strstr(all, "\r\n\r\n");
+    ck_assert_msg(body && strlen(body + 4) > 20, "%s", all);
+    /* Go names the handler on the serving goroutine; cnatsd the C one. */
+    ck_assert_msg(wire_re_match(body, "HandleStacksz|server_handle_stacksz"), "%s", body);
+    free(all);
+    wire_server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_ports_file)
+{
+    wire_server_t *s = wire_server_start("http: \"127.0.0.1:@HTTP_PORT@\"\nports_file_dir: \"@DIR@\"\n");
+    char re[128];
+    snprintf(re, sizeof(re), "\"monitoring\":\\[\"http://127.0.0.1:%d\"\\]", s->http_port);
+    char path[512];
+    /* The file is named after the executable and pid. */
+    snprintf(path, sizeof(path), "%s/%s_%d.ports", s->dir, "nats-server", (int)s->pid);
+    char *ports = wire_expect_file_re(path, re, WIRE_TIMEOUT);
+    ck_assert_msg(wire_re_match(ports, "^\\{\"nats\":\\[\"nats://"), "%s", ports);
+    free(ports);
+    wire_server_free(s);
+}
+END_TEST
+
+/* Parameters Go rejects or accepts at the edges (int64 offsets, non-numeric
+ * ids). */
+START_TEST(test_monitor_bad_params_edges)
+{
+    wire_server_t *s = start_monitor_server();
+    int hp = s->http_port;
+    const char *bad = "HTTP/1.0 400 Bad Request";
+    expect_http_error(hp, "/connz?cid=abc", bad,
+                      "Error decoding uint64 for 'cid': strconv.ParseUint: parsing \"abc\": invalid syntax");
+    expect_http_error(hp, "/connz?offset=99999999999999999999", bad,
+                      "Error decoding int for 'offset': strconv.Atoi: parsing \"99999999999999999999\": value out of range");
+    expect_http_error(hp, "/connz?sort=bogus", bad, "invalid sorting option: bogus");
+    expect_http_error(hp, "/subsz?offset=-3&limit=x", bad,
+                      "Error decoding int for 'limit': strconv.Atoi: parsing \"x\": invalid syntax");
+    expect_http_error(hp, "/connz?subs=maybe", bad,
+                      "Error decoding boolean for 'subs': strconv.ParseBool: parsing \"maybe\": invalid syntax");
+    /* Go's int is 64-bit: the largest offset is echoed and selects nothing. */
+    char *cz = wire_http_get(hp, "/connz?offset=9223372036854775807&limit=1");
+    ck_assert_msg(wire_re_match(cz, "\"offset\": 9223372036854775807,"), "%s", cz);
+    ck_assert_int_eq(wire_expect_json_int(cz, "num_connections"), 0);
+    free(cz);
+    cz = wire_http_get(hp, "/connz?limit=-1&offset=-7");
+    ck_assert_int_eq(wire_expect_json_int(cz, "limit"), 1024);
+    ck_assert_int_eq(wire_expect_json_int(cz, "offset"), 0);
+    free(cz);
+    /* Offset + limit overflowing int64 (Go 2.9.10 dropped the connection:
+     * fixed by TestMonitorSubszOffsetOverflow's change). */
+    if (wire_server_version() >= 2014000) {
+        cz = wire_http_get(hp, "/subsz?subs=1&offset=9223372036854775807&limit=9223372036854775807");
+        ck_assert_msg(wire_re_match(cz, "\"limit\": 9223372036854775807"), "%s", cz);
+        free(cz);
+    }
+    wire_server_free(s);
+}
+END_TEST
+
+/* Slow HTTP clients trickling header bytes while messages keep flowing:
+ * every message arrives, monitoring answers, and (2.14.5's
+ * ReadHeaderTimeout, which trickling does not extend) the slow ones are
+ * dropped. */
+START_TEST(test_monitor_slowloris_while_publishing)
+{
+    wire_server_t *s = start_monitor_server();
+    enum { N = 16, MSGS = 60 };
+    wire_conn_t *slow[N];
+    for (int i = 0; i < N; i++) {
+        slow[i] = wire_conn_open_port(s->http_port);
+        wire_conn_send_raw(slow[i], "GET /varz HTTP/1.1\r\n", 20);
+    }
+    wire_conn_t *sub = wire_conn_setup(s);
+    wire_conn_send(sub, "SUB flow 1\r\n");
+    wire_conn_flush(sub);
+    wire_conn_t *pub = wire_conn_setup(s);
+    int received = 0;
+    for (int m = 0; m < MSGS; m++) {
+        wire_conn_send(pub, "PUB flow 2\r\n%02d\r\n", m);
+        /* Every few messages, each slow client sends one more byte. */
+        if (m % 5 == 0) {
+            /* A client already dropped fails the write: fine. */
+            for (int i = 0; i < N; i++)
+                (void)wire_conn_write(slow[i], "X", 1);
+            char *varz = wire_http_get(s->http_port, "/varz");
+            free(varz);
+        }
+        wire_sleep_ms(100);
+        wire_conn_flush(pub);
+    }
+    wire_conn_flush(pub);
+    for (; received < MSGS; received++) {
+        wire_msg_t msg = {0};
+        ck_assert_msg(wire_conn_read_msg(sub, &msg, WIRE_TIMEOUT, NULL),
+                      "message %d of %d did not arrive", received, MSGS);
+        char want[8];
+        snprintf(want, sizeof(want), "%02d", received);
+        ck_assert_str_eq(msg.data, want);
+        wire_msg_clear(&msg);
+    }
+    if (wire_server_version() >= 2014000)
+        for (int i = 0; i < N; i++)
+            wire_expect_closed(slow[i], 4000);
+    for (int i = 0; i < N; i++)
+        wire_conn_close(slow[i]);
+    wire_conn_close(sub);
+    wire_conn_close(pub);
+    wire_server_free(s);
+}
+END_TEST
+
+static const char *const connz_auth_schema[] = {
+    "connections[].authorized_user string", "connections[].account string",
+    "connections[].subscriptions_list_detail[].subject string", "total number", NULL};
+
+/* Users in accounts: /connz?auth=1 names them (open and closed), filters
+ * by account and user work on both states. */
+START_TEST(test_monitor_connz_auth_accounts)
+{
+    wire_server_t *s = wire_server_start("http: \"127.0.0.1:@HTTP_PORT@\"\nno_sys_acc: true\n"
+                                         "accounts { A { users: [{user: a, password: a}] }\n"
+                                         "           B { users: [{user: b, password: b}] } }\n");
+    int hp = s->http_port;
+    wire_conn_t *ca = wire_conn_open(s);
+    wire_expect_info(ca, WIRE_TIMEOUT);
+    wire_conn_send(ca, "CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB x 1\r\n");
+    wire_conn_flush(ca);
+    wire_conn_t *cb = wire_conn_open(s);
+    wire_expect_info(cb, WIRE_TIMEOUT);
+    wire_conn_send(cb, "CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"b\"}\r\nSUB y 1\r\n");
+    wire_conn_flush(cb);
+    expect_schema(hp, "/connz?auth=1&subs=detail", connz_auth_schema);
+    char *cz = wire_http_get(hp, "/connz?auth=1&acc=B");
+    ck_assert_int_eq(wire_expect_json_int(cz, "num_connections"), 1);
+    ck_assert_msg(wire_re_match(cz, "\"authorized_user\": \"b\",[[:space:]]*\"account\": \"B\""), "%s", cz);
+    free(cz);
+    wire_conn_close(cb);
+    for (int i = 0; i < 100; i++) {
+        cz = wire_http_get(hp, "/connz?state=closed");
+        long long n = wire_expect_json_int(cz, "num_connections");
+        free(cz);
+        if (n == 1)
+            break;
+        wire_sleep_ms(20);
+    }
+    cz = wire_http_get(hp, "/connz?auth=1&state=closed&user=b");
+    ck_assert_int_eq(wire_expect_json_int(cz, "num_connections"), 1);
+    ck_assert_msg(wire_re_match(cz, "\"authorized_user\": \"b\",[[:space:]]*\"account\": \"B\""), "%s", cz);
+    free(cz);
+    cz = wire_http_get(hp, "/connz?state=any&acc=A");
+    ck_assert_int_eq(wire_expect_json_int(cz, "num_connections"), 1);
+    free(cz);
+    wire_conn_close(ca);
+    wire_server_free(s);
+}
+END_TEST
+
 static Suite *monitor_suite(void)
 {
     Suite *s = suite_create("wire_monitor");
@@ -441,6 +687,12 @@ static Suite *monitor_suite(void)
     tcase_add_test(tc, test_monitor_endpoints_schema);
     tcase_add_test(tc, test_monitor_bad_params);
     tcase_add_test(tc, test_monitor_slow_http_clients);
+    tcase_add_test(tc, test_monitor_accountz_detail);
+    tcase_add_test(tc, test_monitor_debug_vars_and_stacks);
+    tcase_add_test(tc, test_monitor_ports_file);
+    tcase_add_test(tc, test_monitor_bad_params_edges);
+    tcase_add_test(tc, test_monitor_slowloris_while_publishing);
+    tcase_add_test(tc, test_monitor_connz_auth_accounts);
     suite_add_tcase(s, tc);
     return s;
 }

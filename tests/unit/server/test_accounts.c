@@ -671,9 +671,668 @@ END_TEST
 /* What is not ported is refused by name. */
 START_TEST(test_accounts_unsupported_features)
 {
-    expect_server_error("accounts { A { exports [ {service: a, latency: {sampling: 50%, subject: lat}} ] } }\n",
-                        "service latency tracking is not supported yet");
     expect_server_error("accounts { A { jetstream: enabled } }\n", "jetstream is not supported yet");
+}
+END_TEST
+
+/* Counts "MSG " lines in p. */
+static int count_msgs(const char *p)
+{
+    int n = 0;
+    for (; (p = strstr(p, "MSG ")) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* Sends buf then PING on fd and waits for the PONG (a flush). */
+static void send_flush(int fd, const char *buf)
+{
+    send_str(fd, buf);
+    send_str(fd, "PING\r\n");
+    free(read_until(fd, "PONG\r\n", 2000));
+}
+
+/* Reads the reply subject of the request "MSG <subj> <sid> <reply> <n>"
+ * that arrives on fd into reply. */
+static void read_request_reply(int fd, const char *subj, const char *payload, char *reply, size_t cap)
+{
+    char *got = read_until(fd, payload, 2000);
+    char pat[128];
+    snprintf(pat, sizeof(pat), "MSG %s ", subj);
+    const char *p = strstr(got, pat);
+    ck_assert_msg(p != NULL, "got %s", got);
+    p += strlen(pat);
+    p = strchr(p, ' ');
+    ck_assert_ptr_nonnull(p);
+    p++;
+    size_t n = strcspn(p, " ");
+    ck_assert_uint_lt(n, cap);
+    memcpy(reply, p, n);
+    reply[n] = '\0';
+    free(got);
+}
+
+/* Polls until the pending responses of a (filter) reach want. */
+static void wait_pending(account *a, const char *filter, int want, int ms)
+{
+    int64_t end = now_ms() + ms;
+    int n;
+    while ((n = account_num_pending_responses(a, filter)) != want && now_ms() < end)
+        usleep(5000);
+    ck_assert_msg(n == want, "pending responses %d, want %d", n, want);
+}
+
+static const char *services_conf = "accounts: {\n"
+                                   " A: { users: [ {user: a, password: a} ]\n"
+                                   "      exports: [ {service: \"foo\"}, {service: \"bar\"} ] }\n"
+                                   " B: { users: [ {user: b, password: b} ]\n"
+                                   "      imports: [ {service: {account: A, subject: \"foo\"}},\n"
+                                   "                 {service: {account: A, subject: \"bar\"}, to: \"baz\"} ] }\n"
+                                   "}\n";
+
+START_TEST(test_service_exports_response_filtering)
+{
+    server *s = run_server(services_conf);
+    account *acc_a = server_lookup_account(s, "A");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    send_flush(afd, "SUB foo 1\r\nSUB bar 2\r\n");
+    for (int i = 0; i < 5; i++)
+        send_str(bfd, "PUB foo reply 0\r\n\r\n");
+    for (int i = 0; i < 17; i++)
+        send_str(bfd, "PUB baz reply 0\r\n\r\n");
+    send_flush(bfd, "");
+    ck_assert_int_eq(account_num_pending_all_responses(acc_a), 22);
+    ck_assert_int_eq(account_num_pending_responses(acc_a, "foo"), 5);
+    ck_assert_int_eq(account_num_pending_responses(acc_a, "bar"), 17);
+    ck_assert_int_eq(account_num_pending_responses(acc_a, "nothing"), 0);
+    /* every pending route has its reverse entry under the one reply */
+    ck_assert_int_eq(account_num_pending_reverse_responses(server_lookup_account(s, "B")), 1);
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_exports_auto_direct_cleanup)
+{
+    server *s = run_server("accounts: {\n"
+                           " A: { users: [ {user: a, password: a} ]\n exports: [ {service: \"foo\"} ] }\n"
+                           " B: { users: [ {user: b, password: b} ]\n"
+                           "      imports: [ {service: {account: A, subject: \"foo\"}} ] }\n"
+                           "}\n");
+    account *acc_a = server_lookup_account(s, "A"), *acc_b = server_lookup_account(s, "B");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    /* no responders: no routes */
+    for (int i = 0; i < 10; i++)
+        send_str(bfd, "PUB foo reply 0\r\n\r\n");
+    send_flush(bfd, "");
+    ck_assert_int_eq(account_num_pending_all_responses(acc_a), 0);
+    send_flush(afd, "SUB foo 1\r\n");
+    /* no reply subject: no routes */
+    for (int i = 0; i < 10; i++)
+        send_str(bfd, "PUB foo 0\r\n\r\n");
+    send_flush(bfd, "");
+    ck_assert_int_eq(account_num_pending_all_responses(acc_a), 0);
+    /* old style requests losing interest before the answer */
+    for (int i = 0; i < 10; i++) {
+        char buf[256];
+        snprintf(buf, sizeof(buf), "SUB _INBOX.%d %d\r\nPUB foo _INBOX.%d 0\r\n\r\n", i, 10 + i, i);
+        send_flush(bfd, buf);
+        ck_assert_int_eq(account_num_pending_all_responses(acc_a), 1);
+        ck_assert_int_eq(account_num_pending_reverse_responses(acc_b), 1);
+        snprintf(buf, sizeof(buf), "UNSUB %d\r\n", 10 + i);
+        send_flush(bfd, buf);
+        ck_assert_int_eq(account_num_pending_all_responses(acc_a), 0);
+        ck_assert_int_eq(account_num_pending_reverse_responses(acc_b), 0);
+    }
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_exports_pruning_cleanup)
+{
+    server *s = run_server("accounts: {\n"
+                           " A: { users: [ {user: a, password: a} ]\n exports: [ {service: \"foo\", response: stream} ] }\n"
+                           " B: { users: [ {user: b, password: b} ]\n"
+                           "      imports: [ {service: {account: A, subject: \"foo\"}} ] }\n"
+                           "}\n");
+    account *acc_a = server_lookup_account(s, "A");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    send_flush(afd, "SUB foo 1\r\n");
+    int64_t rt = 0;
+    char err[256];
+    ck_assert_int_eq(account_service_export_response_threshold(acc_a, "foo", &rt, err, sizeof(err)), 0);
+    ck_assert_int_eq(rt, DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD);
+    /* Go uses 10ms; longer here so sanitizer builds see all routes first */
+    ck_assert_int_eq(account_set_service_export_response_threshold(acc_a, "foo", 200000000, err, sizeof(err)), 0);
+    ck_assert_int_eq(account_service_export_response_threshold(acc_a, "nope", &rt, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "no export defined for \"nope\"");
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 10; i++)
+            send_str(bfd, "PUB foo reply 0\r\n\r\n");
+        send_flush(bfd, "");
+        ck_assert_int_eq(account_num_pending_responses(acc_a, "foo"), 10);
+        usleep(800000);
+        wait_pending(acc_a, "foo", 0, 1000);
+        ck_assert_int_eq(account_num_pending_reverse_responses(server_lookup_account(s, "B")), 0);
+    }
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_exports_response_threshold)
+{
+    server *s = new_server("accounts: {\n"
+                           " A: { users: [ {user: a, password: a} ]\n"
+                           "      exports: [ {service: \"foo\", response: stream, threshold: \"1s\"} ] }\n"
+                           "}\n");
+    int64_t rt = 0;
+    char err[256];
+    ck_assert_int_eq(account_service_export_response_threshold(server_lookup_account(s, "A"), "foo", &rt, err,
+                                                               sizeof(err)),
+                     0);
+    ck_assert_int_eq(rt, 1000000000);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_exports_response_threshold_chunked)
+{
+    server *s = run_server("accounts: {\n"
+                           " A: { users: [ {user: a, password: a} ]\n"
+                           "      exports: [ {service: \"foo\", response: chunked, threshold: \"100ms\"} ] }\n"
+                           " B: { users: [ {user: b, password: b} ]\n"
+                           "      imports: [ {service: {account: A, subject: \"foo\"}} ] }\n"
+                           "}\n");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    send_flush(afd, "SUB foo 1\r\n");
+    send_flush(bfd, "SUB inbox 1\r\nPUB foo inbox 0\r\n\r\n");
+    char reply[96] = "";
+    read_request_reply(afd, "foo", "\r\n\r\n", reply, sizeof(reply));
+    /* chunks 20ms apart (Go: 10ms threshold, 5ms apart; scaled for
+     * sanitizer builds): the whole answer takes longer than the
+     * threshold, each chunk keeps the route alive */
+    for (int i = 1; i <= 10; i++) {
+        char buf[256];
+        usleep(20000);
+        snprintf(buf, sizeof(buf), "PUB %s 7\r\nchunk-%d\r\n", reply, i % 10);
+        send_str(afd, buf);
+    }
+    char buf[256];
+    snprintf(buf, sizeof(buf), "PUB %s 0\r\n\r\n", reply);
+    send_flush(afd, buf);
+    send_str(bfd, "PING\r\n");
+    char *got = read_until(bfd, "PONG\r\n", 2000);
+    ck_assert_msg(count_msgs(got) == 11, "got %s", got);
+    free(got);
+    ck_assert_int_eq(account_num_pending_all_responses(server_lookup_account(s, "A")), 0);
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_allow_responses_perms)
+{
+    server *s = run_server("accounts: {\n"
+                           " A: { users: [ {user: a, password: a, permissions = {subscribe=foo, allow_responses=true}} ]\n"
+                           "      exports: [ {service: \"foo\"} ] }\n"
+                           " B: { users: [ {user: b, password: b} ]\n"
+                           "      imports: [ {service: {account: A, subject: \"foo\"}} ] }\n"
+                           "}\n");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    send_flush(afd, "SUB foo 1\r\n");
+    send_flush(bfd, "SUB inbox 1\r\nPUB foo inbox 4\r\nhelp\r\n");
+    char *got = read_until(afd, "help\r\n", 2000);
+    char reply[96] = "";
+    ck_assert_msg(sscanf(got, "MSG foo 1 %95s 4", reply) == 1, "got %s", got);
+    free(got);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "PUB %s 5\r\nHello\r\n", reply);
+    send_flush(afd, buf);
+    got = read_until(bfd, "Hello\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG inbox 1 5\r\nHello\r\n") != NULL, "got %s", got);
+    free(got);
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_cross_account_service_response_types)
+{
+    server *s = run_server("accounts {\n"
+                           " foo { users: [{user: f, password: f}]\n"
+                           "       exports [ {service: \"test.request\", response: stream} ] }\n"
+                           " bar { users: [{user: b, password: b}]\n"
+                           "       imports [ {service: {account: foo, subject: \"test.request\"}, to: foo} ] }\n"
+                           "}\n");
+    account *foo = server_lookup_account(s, "foo"), *bar = server_lookup_account(s, "bar");
+    int ffd = dial_as(s, "f"), bfd = dial_as(s, "b");
+    send_flush(ffd, "SUB test.request 1\r\n");
+    send_str(bfd, "SUB bar 11\r\nPUB foo bar 4\r\nhelp\r\n");
+    char reply[96], buf[4096];
+    read_request_reply(ffd, "test.request", "help\r\n", reply, sizeof(reply));
+    ck_assert_int_eq(strncmp(reply, "_R_.", 4), 0);
+    buf[0] = '\0';
+    for (int i = 0; i < 10; i++)
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "PUB %s 2\r\n22\r\n", reply);
+    send_flush(ffd, buf);
+    send_str(bfd, "PING\r\n");
+    char *got = read_until(bfd, "PONG\r\n", 2000);
+    ck_assert_msg(count_msgs(got) == 10, "got %s", got);
+    free(got);
+    /* streamed: pending until the requester loses interest */
+    ck_assert_int_eq(account_num_pending_all_responses(foo), 1);
+    ck_assert_int_eq(account_num_pending_reverse_responses(bar), 1);
+    close(bfd);
+    ck_assert_int_eq(account_num_pending_all_responses(bar), 0);
+    /* a bogus reply nobody listens on: the first answer finds no interest
+     * and the route goes */
+    int before = account_num_pending_all_responses(foo);
+    bfd = dial_as(s, "b");
+    send_str(bfd, "PUB foo bar 4\r\nhelp\r\n");
+    read_request_reply(ffd, "test.request", "help\r\n", reply, sizeof(reply));
+    ck_assert_int_eq(account_num_pending_all_responses(foo), before + 1);
+    snprintf(buf, sizeof(buf), "PUB %s 2\r\n22\r\n", reply);
+    send_flush(ffd, buf);
+    ck_assert_int_eq(account_num_pending_all_responses(foo), before);
+    close(ffd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+/* A response carrying its own reply gets a route back to the responder
+ * (Go's response service import set up for responses). */
+START_TEST(test_service_import_response_with_reply)
+{
+    server *s = run_server("accounts {\n"
+                           " foo { users: [{user: f, password: f}]\n exports [ {service: svc} ] }\n"
+                           " bar { users: [{user: b, password: b}]\n"
+                           "       imports [ {service: {account: foo, subject: svc}} ] }\n"
+                           "}\n");
+    account *foo = server_lookup_account(s, "foo"), *bar = server_lookup_account(s, "bar");
+    int ffd = dial_as(s, "f"), bfd = dial_as(s, "b");
+    send_flush(ffd, "SUB svc 1\r\nSUB back 2\r\n");
+    send_flush(bfd, "SUB inbox 11\r\nPUB svc inbox 1\r\nq\r\n");
+    char reply[96], buf[256];
+    read_request_reply(ffd, "svc", "q\r\n", reply, sizeof(reply));
+    snprintf(buf, sizeof(buf), "PUB %s back 1\r\na\r\n", reply);
+    send_flush(ffd, buf);
+    read_request_reply(bfd, "inbox", "a\r\n", reply, sizeof(reply));
+    ck_assert_int_eq(strncmp(reply, "_R_.", 4), 0);
+    ck_assert_int_eq(account_num_pending_all_responses(foo), 0);
+    /* the requester's account now routes "reply" back to "back" in foo */
+    ck_assert_int_eq(account_num_pending_all_responses(bar), 1);
+    ck_assert_int_eq(account_num_pending_reverse_responses(foo), 1);
+    snprintf(buf, sizeof(buf), "PUB %s 1\r\nb\r\n", reply);
+    send_flush(bfd, buf);
+    char *got = read_until(ffd, "b\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG back 2 1\r\nb\r\n") != NULL, "got %s", got);
+    free(got);
+    ck_assert_int_eq(account_num_pending_all_responses(bar), 0);
+    ck_assert_int_eq(account_num_pending_reverse_responses(foo), 0);
+    ck_assert_str_eq(service_resp_type_string(ACCOUNT_RESP_CHUNKED), "Chunked");
+    /* (every account may also hold the system account's imports) */
+    ck_assert_int_eq(account_num_service_imports(bar), account_num_service_imports(foo) + 1);
+    close(ffd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+/* Go importSubscriptionOverlapTemplate with users that have passwords. */
+static char *overlap_conf(const char *exp, const char *imp, const char *extra)
+{
+    char *c = NULL;
+    ck_assert_int_gt(asprintf(&c,
+                              "accounts: {\n"
+                              " ACCOUNT_X: { users: [ {user: publisher, password: publisher} ]\n"
+                              "              exports: [ {stream: \"%s\"} ] }\n"
+                              " ACCOUNT_Y: { users: [ {user: subscriber, password: subscriber} ]\n"
+                              "              imports: [ {stream: {account: ACCOUNT_X, subject: \"%s\"}, %s} ] }\n"
+                              "}\n",
+                              exp, imp, extra),
+                     0);
+    return c;
+}
+
+/* Subscribes on subj in y, publishes pub in x, expects the message with
+ * subject want, then unsubscribes. */
+static void expect_overlap_delivery(int x, int y, int sid, const char *subj, const char *pub, const char *want)
+{
+    char buf[512], msg[256];
+    snprintf(buf, sizeof(buf), "SUB %s %d\r\n", subj, sid);
+    send_flush(y, buf);
+    snprintf(buf, sizeof(buf), "PUB %s 5\r\nhello\r\n", pub);
+    send_flush(x, buf);
+    snprintf(msg, sizeof(msg), "MSG %s %d 5\r\nhello\r\n", want, sid);
+    char *got = read_until(y, msg, 2000);
+    ck_assert_msg(strstr(got, msg) != NULL, "sub %s: got %s", subj, got);
+    free(got);
+    snprintf(buf, sizeof(buf), "UNSUB %d\r\n", sid);
+    send_flush(y, buf);
+}
+
+START_TEST(test_import_subscription_partial_overlap_with_prefix)
+{
+    char *conf = overlap_conf(">", ">", "prefix: myprefix");
+    server *s = run_server(conf);
+    free(conf);
+    int x = dial_as(s, "publisher"), y = dial_as(s, "subscriber");
+    const char *subs[] = {">", "myprefix.*", "myprefix.>", "myprefix.test", "*.>", "*.*", "*.test"};
+    for (int i = 0; i < (int)(sizeof(subs) / sizeof(subs[0])); i++)
+        expect_overlap_delivery(x, y, i + 1, subs[i], "test", "myprefix.test");
+    close(x);
+    close(y);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_import_subscription_partial_overlap_with_transform)
+{
+    char *conf = overlap_conf("*.*.>", "*.*.>", "to: \"myprefix.$2.$1.>\"");
+    server *s = run_server(conf);
+    free(conf);
+    int x = dial_as(s, "publisher"), y = dial_as(s, "subscriber");
+    const char *subs[] = {">",
+                          "*.*.*.>",
+                          "*.2.*.>",
+                          "*.*.1.>",
+                          "*.2.1.>",
+                          "*.*.*.*",
+                          "*.2.1.*",
+                          "*.*.*.test",
+                          "*.*.1.test",
+                          "*.2.*.test",
+                          "*.2.1.test",
+                          "myprefix.*.*.*",
+                          "myprefix.>",
+                          "myprefix.*.>",
+                          "myprefix.*.*.>",
+                          "myprefix.2.>",
+                          "myprefix.2.1.>",
+                          "myprefix.*.1.>",
+                          "myprefix.2.*.>",
+                          "myprefix.2.1.*",
+                          "myprefix.*.*.test",
+                          "myprefix.2.1.test"};
+    for (int i = 0; i < (int)(sizeof(subs) / sizeof(subs[0])); i++)
+        expect_overlap_delivery(x, y, i + 1, subs[i], "1.2.test", "myprefix.2.1.test");
+    close(x);
+    close(y);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_account_imports_with_wildcard_support)
+{
+    server *s = run_server("accounts {\n"
+                           " foo { users = [{user: derek, password: derek}]\n"
+                           "       exports = [ { service: \"request.*\" }, { stream: \"events.>\" },\n"
+                           "                   { stream: \"info.*.*.>\" } ] }\n"
+                           " bar { users = [{user: ivan, password: ivan}]\n"
+                           "       imports = [ { service: {account: \"foo\", subject:\"request.*\"}, to:\"my.request.*\"}\n"
+                           "                   { stream: {account: \"foo\", subject:\"events.>\"}, to:\"foo.events.>\"}\n"
+                           "                   { stream: {account: \"foo\", subject:\"info.*.*.>\"}, "
+                           "to:\"foo.info.$2.$1.>\"} ] }\n"
+                           "}\n");
+    int f = dial_as(s, "derek"), b = dial_as(s, "ivan");
+    send_flush(f, "SUB request.* t22 1\r\n");
+    send_flush(b, "SUB inbox 1\r\nPUB my.request.22 inbox 4\r\nyes?\r\n");
+    char reply[96], buf[256];
+    read_request_reply(f, "request.22", "yes?\r\n", reply, sizeof(reply));
+    snprintf(buf, sizeof(buf), "PUB %s 4\r\nyes!\r\n", reply);
+    send_flush(f, buf);
+    char *got = read_until(b, "yes!\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG inbox 1 4\r\nyes!\r\n") != NULL, "got %s", got);
+    free(got);
+    send_flush(b, "SUB foo.events.* 2\r\nSUB foo.info.> 3\r\n");
+    send_flush(f, "PUB events.22 0\r\n\r\nPUB info.11.22.bar 0\r\n\r\n");
+    send_str(b, "PING\r\n");
+    got = read_until(b, "PONG\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG foo.events.22 2 0\r\n") != NULL, "got %s", got);
+    ck_assert_msg(strstr(got, "MSG foo.info.22.11.bar 3 0\r\n") != NULL, "got %s", got);
+    free(got);
+    close(f);
+    close(b);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_account_imports_with_wildcard_support_stream_and_service)
+{
+    server *s = run_server("accounts {\n"
+                           " foo { users = [{user: derek, password: derek}]\n"
+                           "       exports = [ { service: \"$request.*.$in.*.>\" }, { stream: \"$events.*.$in.*.>\" } ] }\n"
+                           " bar { users = [{user: ivan, password: ivan}]\n"
+                           "       imports = [ { service: {account: \"foo\", subject:\"$request.*.$in.*.>\"}, "
+                           "to:\"my.request.$2.$1.>\"}\n"
+                           "                   { stream: {account: \"foo\", subject:\"$events.*.$in.*.>\"}, "
+                           "to:\"my.events.$2.$1.>\"} ] }\n"
+                           "}\n");
+    int f = dial_as(s, "derek"), b = dial_as(s, "ivan");
+    send_flush(f, "SUB $request.> 1\r\n");
+    send_flush(b, "SUB inbox 1\r\nPUB my.request.1.2.bar inbox 4\r\nyes?\r\n");
+    char reply[96], buf[256];
+    read_request_reply(f, "$request.2.$in.1.bar", "yes?\r\n", reply, sizeof(reply));
+    snprintf(buf, sizeof(buf), "PUB %s 4\r\nyes!\r\n", reply);
+    send_flush(f, buf);
+    char *got = read_until(b, "yes!\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG inbox 1 4\r\nyes!\r\n") != NULL, "got %s", got);
+    free(got);
+    send_flush(b, "SUB my.events.> 2\r\n");
+    send_flush(f, "PUB $events.1.$in.2.bar 0\r\n\r\n");
+    got = read_until(b, "\r\n\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG my.events.2.1.bar 2 0\r\n") != NULL, "got %s", got);
+    free(got);
+    close(f);
+    close(b);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+/* test/accounts_cycles_test.go TestAccountCycleDepthLimit: a chain one
+ * longer than the search depth is refused with ErrCycleSearchDepth. */
+START_TEST(test_account_cycle_depth_limit)
+{
+    server *s = new_server("port: -1\n");
+    enum { CHAIN = 1024 + 1 };
+    account **accs = calloc(CHAIN, sizeof(*accs));
+    ck_assert_ptr_nonnull(accs);
+    char err[256], name[32];
+    for (int i = 0; i < CHAIN; i++) {
+        snprintf(name, sizeof(name), "ACC-%d", i + 1);
+        accs[i] = accounts_new_account(name);
+        ck_assert_int_eq(account_add_service_export(accs[i], "*", ACCOUNT_RESP_SINGLETON, NULL, 0, 0, err, sizeof(err)),
+                         0);
+        if (i == 0)
+            continue;
+        int rc = account_add_service_import(s, accs[i], accs[i - 1], "foo", "foo", err, sizeof(err));
+        if (i == CHAIN - 1) {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_str_eq(err, "search cycle depth exhausted");
+        } else {
+            ck_assert_msg(rc == 0, "import %d: %s", i, err);
+        }
+    }
+    for (int i = 0; i < CHAIN; i++)
+        account_free(accs[i]);
+    for (int i = 0; i < CHAIN; i++) {
+        snprintf(name, sizeof(name), "ACC-%d", i + 1);
+        accs[i] = accounts_new_account(name);
+        ck_assert_int_eq(account_add_stream_export(accs[i], "foo", NULL, 0, 0, err, sizeof(err)), 0);
+        if (i == 0)
+            continue;
+        int rc = account_add_stream_import(accs[i], accs[i - 1], "foo", "", err, sizeof(err));
+        if (i == CHAIN - 1) {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_str_eq(err, "search cycle depth exhausted");
+        } else {
+            ck_assert_msg(rc == 0, "import %d: %s", i, err);
+        }
+    }
+    for (int i = 0; i < CHAIN; i++)
+        account_free(accs[i]);
+    free(accs);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_service_export_with_wildcards)
+{
+    for (int pub = 0; pub < 2; pub++) {
+        char *conf = NULL;
+        ck_assert(asprintf(&conf,
+                           "accounts {\n"
+                           " foo { users: [{user: f, password: f}]\n"
+                           "       exports [ {service: \"ngs.update.*\"%s} ] }\n"
+                           " bar { users: [{user: b, password: b}]\n"
+                           "       imports [ {service: {account: foo, subject: \"ngs.update.$bar\"}, to: \"ngs.update\"} ] }\n"
+                           "}\n",
+                           pub ? "" : ", accounts: [bar]") > 0);
+        server *s = run_server(conf);
+        free(conf);
+        int ffd = dial_as(s, "f"), bfd = dial_as(s, "b");
+        send_flush(ffd, "SUB ngs.update.* 1\r\n");
+        send_str(bfd, "SUB reply 11\r\nPUB ngs.update reply 4\r\nhelp\r\n");
+        char reply[96], buf[256];
+        read_request_reply(ffd, "ngs.update.$bar", "help\r\n", reply, sizeof(reply));
+        ck_assert_int_eq(strncmp(reply, "_R_.", 4), 0);
+        snprintf(buf, sizeof(buf), "PUB %s 2\r\n22\r\n", reply);
+        send_flush(ffd, buf);
+        char *got = read_until(bfd, "22\r\n", 2000);
+        ck_assert_msg(strstr(got, "MSG reply 11 2\r\n22\r\n") != NULL, "got %s", got);
+        free(got);
+        ck_assert_int_eq(account_num_pending_all_responses(server_lookup_account(s, "bar")), 0);
+        ck_assert_int_eq(account_num_pending_all_responses(server_lookup_account(s, "foo")), 0);
+        close(ffd);
+        close(bfd);
+        server_shutdown(s);
+        server_free(s);
+    }
+}
+END_TEST
+
+START_TEST(test_service_import_with_wildcards)
+{
+    account *foo, *bar;
+    server *s = simple_account_server(&foo, &bar);
+    char err[256];
+    ck_assert_int_eq(account_add_service_export(foo, "test.*", ACCOUNT_RESP_SINGLETON, NULL, 0, 0, err, sizeof(err)),
+                     0);
+    /* a wildcard mapped onto a literal, and a broader wildcard, fail */
+    ck_assert_int_eq(account_add_service_import(s, bar, foo, "test.*", "foo", err, sizeof(err)), -1);
+    ck_assert_int_eq(account_add_service_import(s, bar, foo, "test.>", "", err, sizeof(err)), -1);
+    ck_assert_int_eq(account_add_service_import(s, bar, foo, "test.*", "", err, sizeof(err)), 0);
+    server_free(s);
+    s = run_server("accounts {\n"
+                   " foo { users: [{user: f, password: f}]\n exports [ {service: \"test.*\"} ] }\n"
+                   " bar { users: [{user: b, password: b}]\n imports [ {service: {account: foo, subject: \"test.*\"}} ] }\n"
+                   "}\n");
+    int ffd = dial_as(s, "f"), bfd = dial_as(s, "b");
+    send_flush(ffd, "SUB test.* 1\r\n");
+    send_str(bfd, "SUB bar 11\r\nPUB test.22 bar 4\r\nhelp\r\n");
+    char reply[96], buf[256];
+    read_request_reply(ffd, "test.22", "help\r\n", reply, sizeof(reply));
+    ck_assert_int_eq(strncmp(reply, "_R_.", 4), 0);
+    snprintf(buf, sizeof(buf), "PUB %s 2\r\n22\r\n", reply);
+    send_flush(ffd, buf);
+    char *got = read_until(bfd, "22\r\n", 2000);
+    ck_assert_msg(strstr(got, "MSG bar 11 2\r\n22\r\n") != NULL, "got %s", got);
+    free(got);
+    ck_assert_int_eq(account_num_pending_all_responses(server_lookup_account(s, "foo")), 0);
+    close(ffd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
+}
+END_TEST
+
+/* TrackServiceExport's errors (from TestAccountRequestReplyTrackLatency),
+ * then the results of tracked requests that got no answer: the requester
+ * lost interest (408) or the threshold passed (504). */
+START_TEST(test_account_track_latency_errors_and_timeouts)
+{
+    account *foo, *bar;
+    server *ns = simple_account_server(&foo, &bar);
+    char err[256];
+    ck_assert_int_eq(account_add_service_export(foo, "track.service", ACCOUNT_RESP_SINGLETON, NULL, 0, 0, err,
+                                                sizeof(err)),
+                     0);
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.wrong", "results", 100, err, sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "service missing");
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.service", "results.*", 100, err,
+                                                                sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "invalid publish subject");
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.service", "track.service", 100, err,
+                                                                sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "invalid publish subject");
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.service", "results", -1, err, sizeof(err)),
+                     -1);
+    ck_assert_str_eq(err, "bad sampling percentage, should be 1-100");
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.service", "results", 101, err, sizeof(err)),
+                     -1);
+    ck_assert_int_eq(account_track_service_export_with_sampling(foo, "track.service", "results", 100, err, sizeof(err)),
+                     0);
+    ck_assert_int_eq(account_add_service_import(ns, bar, foo, "req", "track.service", err, sizeof(err)), 0);
+    ck_assert_int_eq(account_set_service_import_sharing(bar, foo, "track.service", true, err, sizeof(err)), 0);
+    ck_assert_int_eq(account_set_service_import_sharing(bar, foo, "nope", true, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "service import not found");
+    server_free(ns);
+
+    server *s = run_server("system_account: SYS\n"
+                           "accounts {\n"
+                           " SYS { users: [{user: sys, password: sys}] }\n"
+                           " A { users: [{user: a, password: a}]\n"
+                           "     exports [ {service: svc, threshold: \"100ms\", latency: {sampling: 100, subject: results}} ] }\n"
+                           " B { users: [{user: b, password: b}]\n"
+                           "     imports [ {service: {account: A, subject: svc}, share: true} ] }\n"
+                           "}\n");
+    int afd = dial_as(s, "a"), bfd = dial_as(s, "b");
+    send_flush(afd, "SUB svc 1\r\nSUB results 2\r\n");
+    /* the requester drops its inbox before the answer */
+    send_flush(bfd, "SUB inbox 5\r\nPUB svc inbox 2\r\nhi\r\nUNSUB 5\r\n");
+    char *got = read_until(afd, "\"status\":408", 2000);
+    ck_assert_msg(strstr(got, "\"status\":408,\"description\":\"Request Timeout\"") != NULL, "got %s", got);
+    /* shared: the requestor's user is in the result */
+    ck_assert_msg(strstr(got, "\"user\":\"b\"") != NULL, "got %s", got);
+    free(got);
+    /* nobody answers within the threshold */
+    send_flush(bfd, "SUB inbox 6\r\nPUB svc inbox 2\r\nhi\r\n");
+    /* the sweeper drops the route and reports it without other activity */
+    got = read_until(afd, "\"status\":504", 2000);
+    ck_assert_msg(strstr(got, "\"status\":504,\"description\":\"Service Timeout\"") != NULL, "got %s", got);
+    free(got);
+    /* a request without a reply is a bad request */
+    ck_assert_int_eq(account_num_pending_all_responses(server_lookup_account(s, "A")), 0);
+    send_flush(bfd, "PUB svc 2\r\nhi\r\n");
+    got = read_until(afd, "\"status\":400", 2000);
+    ck_assert_msg(strstr(got, "\"status\":400,\"description\":\"Bad Request\"") != NULL, "got %s", got);
+    free(got);
+    close(afd);
+    close(bfd);
+    server_shutdown(s);
+    server_free(s);
 }
 END_TEST
 
@@ -704,6 +1363,22 @@ static Suite *accounts_suite(void)
     tcase_add_test(tc, test_account_cycle_non_cycle_stream_with_mapping);
     tcase_add_test(tc, test_account_cycle_service_non_cycle);
     tcase_add_test(tc, test_accounts_unsupported_features);
+    tcase_add_test(tc, test_service_exports_response_filtering);
+    tcase_add_test(tc, test_service_exports_auto_direct_cleanup);
+    tcase_add_test(tc, test_service_exports_pruning_cleanup);
+    tcase_add_test(tc, test_service_exports_response_threshold);
+    tcase_add_test(tc, test_service_exports_response_threshold_chunked);
+    tcase_add_test(tc, test_service_allow_responses_perms);
+    tcase_add_test(tc, test_cross_account_service_response_types);
+    tcase_add_test(tc, test_service_import_response_with_reply);
+    tcase_add_test(tc, test_import_subscription_partial_overlap_with_prefix);
+    tcase_add_test(tc, test_import_subscription_partial_overlap_with_transform);
+    tcase_add_test(tc, test_account_imports_with_wildcard_support);
+    tcase_add_test(tc, test_account_imports_with_wildcard_support_stream_and_service);
+    tcase_add_test(tc, test_account_cycle_depth_limit);
+    tcase_add_test(tc, test_service_export_with_wildcards);
+    tcase_add_test(tc, test_service_import_with_wildcards);
+    tcase_add_test(tc, test_account_track_latency_errors_and_timeouts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -804,10 +804,10 @@ START_TEST(test_check_supported_auth)
     ck_assert_str_eq(err, "auth_callout is not supported yet");
     options_free(o);
 
+    /* verify_and_map is supported (TLS, issue 8). */
     o = default_options();
     o->tls_map = true;
-    ck_assert_int_eq(opts_check_supported(o, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "tls client certificate auth (verify_and_map) is not supported yet");
+    ck_assert_int_eq(opts_check_supported(o, err, sizeof(err)), 0);
     options_free(o);
 }
 END_TEST

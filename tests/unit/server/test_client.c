@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "server/client.h"
+#include "server/jwt.h"
+#include "server/monitor.h"
 #include "server/nkey.h"
 #include "server/opts.h"
 #include "server/server.h"
@@ -27,6 +29,8 @@ static options *default_options(void)
     o->port = -1;
     o->no_log = true;
     o->no_sigs = true;
+    /* Go's setupClient never starts the system account's events. */
+    o->no_system_account = true;
     return o;
 }
 
@@ -878,6 +882,769 @@ START_TEST(test_client_connection_name)
 }
 END_TEST
 
+/* ---- helpers for the tests below ---- */
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        ck_assert_int_gt(w, 0);
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Options from config text plus the test defaults. */
+static options *conf_options(const char *conf)
+{
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o, conf, &pe);
+    char buf[1024] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "config: %s", buf);
+    free(o->host);
+    o->host = strdup("127.0.0.1");
+    o->port = -1;
+    o->no_log = true;
+    o->no_sigs = true;
+    return o;
+}
+
+/* The most recently registered client (retained) once exactly n clients
+ * are registered, or NULL. */
+static client *newest_client(server *s, int n)
+{
+    if (!wait_for(num_clients_is, s, n, 2000))
+        return NULL;
+    pthread_mutex_lock(&s->mu);
+    client *c = s->clients_head;
+    if (c)
+        client_retain(c);
+    pthread_mutex_unlock(&s->mu);
+    return c;
+}
+
+static bool client_has_flag(client *c, uint32_t flag, int ms)
+{
+    int64_t end = now_ms() + ms;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        bool set = (c->flags & flag) != 0;
+        pthread_mutex_unlock(&c->mu);
+        if (set || now_ms() >= end)
+            return set;
+        usleep(2000);
+    }
+}
+
+/* Plain subscriptions on "foo" in the global account (server totals also
+ * count internal subscriptions of the system account and imports). */
+static bool gacc_foo_subs_is(server *s, int n)
+{
+    int np = 0, nq = 0;
+    sublist_num_interest(server_global_account(s)->sl, "foo", 3, &np, &nq);
+    return np == n;
+}
+
+static void noop_log(void *ctx, const char *m)
+{
+    (void)ctx;
+    (void)m;
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_split_subject_queue)
+{
+    struct {
+        const char *name, *sq, *subject, *queue;
+        bool err;
+    } cases[] = {
+        {"single subject", "foo", "foo", NULL, false},
+        {"subject and queue", "foo bar", "foo", "bar", false},
+        {"subject and queue with surrounding spaces", " foo bar ", "foo", "bar", false},
+        {"subject and queue with extra spaces in the middle", "foo  bar", "foo", "bar", false},
+        {"subject, queue, and extra token", "foo  bar fizz", NULL, NULL, true},
+        {"empty", "", NULL, NULL, true},
+        {"tab only", "\t", NULL, NULL, true},
+        {"newline only", "\n", NULL, NULL, true},
+        {"mixed whitespace", " \t\r\n", NULL, NULL, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *subj = "x", *queue = "x";
+        size_t slen = 99, qlen = 99;
+        int rc = client_split_subject_queue(cases[i].sq, &subj, &slen, &queue, &qlen);
+        if (cases[i].err) {
+            ck_assert_msg(rc != 0, "%s: expected an error", cases[i].name);
+            ck_assert_ptr_null(subj);
+            ck_assert_ptr_null(queue);
+            ck_assert_uint_eq(slen + qlen, 0);
+            continue;
+        }
+        ck_assert_msg(rc == 0, "%s: unexpected error", cases[i].name);
+        ck_assert_uint_eq(slen, strlen(cases[i].subject));
+        ck_assert_msg(memcmp(subj, cases[i].subject, slen) == 0, "%s: subject %.*s", cases[i].name, (int)slen,
+                      subj);
+        if (cases[i].queue) {
+            ck_assert_uint_eq(qlen, strlen(cases[i].queue));
+            ck_assert(memcmp(queue, cases[i].queue, qlen) == 0);
+        } else {
+            ck_assert_ptr_null(queue);
+            ck_assert_uint_eq(qlen, 0);
+        }
+    }
+}
+END_TEST
+
+typedef struct pub_loop_arg {
+    int fd;
+    int n;
+} pub_loop_arg;
+
+static void *pub_loop(void *p)
+{
+    pub_loop_arg *a = p;
+    static const char one[] = "PUB foo 5\r\nhello\r\n";
+    char batch[sizeof(one) * 100];
+    size_t bl = 0;
+    for (int i = 0; i < 100; i++) {
+        memcpy(batch + bl, one, sizeof(one) - 1);
+        bl += sizeof(one) - 1;
+    }
+    for (int i = 0; i < a->n / 100; i++)
+        write_all(a->fd, batch, bl);
+    return NULL;
+}
+
+START_TEST(test_unsub_race)
+{
+    server *s = run_server(default_options());
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    expect_contains(pub, "PONG\r\n");
+    pub_loop_arg a = {pub, 10000};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, pub_loop, &a), 0);
+    usleep(5000);
+    send_str(sub, "UNSUB 1\r\n");
+    pthread_join(th, NULL);
+    /* Both connections survive and the subscription is gone. */
+    send_str(pub, "PING\r\n");
+    expect_contains(pub, "PONG\r\n");
+    send_str(sub, "PING\r\n");
+    char *got = read_until(sub, "PONG\r\n", 5000);
+    ck_assert_msg(strstr(got, "PONG\r\n") != NULL, "no PONG after the unsubscribe");
+    ck_assert_ptr_null(strstr(got, "-ERR"));
+    ck_assert_int_le(count_str(got, "MSG foo 1 5\r\n"), 10000);
+    free(got);
+    ck_assert(wait_for(gacc_foo_subs_is, s, 0, 2000));
+    ck_assert_int_eq(server_num_clients(s), 2);
+    ck_assert_int_eq(server_num_slow_consumers(s), 0);
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
+/* A logger remembering the last warning. */
+static last_log warn_log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+typedef struct lock_hold_arg {
+    client *c;
+    atomic_bool locked;
+} lock_hold_arg;
+
+static void *lock_hold(void *p)
+{
+    lock_hold_arg *a = p;
+    pthread_mutex_lock(&a->c->mu);
+    atomic_store(&a->locked, true);
+    usleep(250000);
+    pthread_mutex_unlock(&a->c->mu);
+    return NULL;
+}
+
+START_TEST(test_readloop_warning)
+{
+    atomic_store(&client_read_loop_report_threshold, 100 * 1000000LL);
+    server *s = run_server(default_options());
+    server_logger lg = {&warn_log, noop_log, last_log_set, noop_log, noop_log, noop_log, noop_log, NULL, NULL};
+    server_set_logger(s, &lg, false, false);
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    client *c = newest_client(s, 1);
+    ck_assert_ptr_nonnull(c);
+    int sender = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    expect_contains(sender, "PONG\r\n");
+    /* The subscriber's lock is held for 250ms: delivering to it stalls the
+     * sender's read processing past the threshold. */
+    lock_hold_arg a = {.c = c};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, lock_hold, &a), 0);
+    while (!atomic_load(&a.locked))
+        usleep(1000);
+    char pubbuf[256];
+    char payload[101];
+    memset(payload, 'x', 100);
+    payload[100] = '\0';
+    snprintf(pubbuf, sizeof(pubbuf), "PUB foo 100\r\n%s\r\nPING\r\n", payload);
+    send_str(sender, pubbuf);
+    expect_contains(sender, "PONG\r\n");
+    bool found = false;
+    int64_t end = now_ms() + 2000;
+    while (!found && now_ms() < end) {
+        pthread_mutex_lock(&warn_log.mu);
+        found = strstr(warn_log.msg, "Readloop processing time: ") != NULL;
+        pthread_mutex_unlock(&warn_log.mu);
+        if (!found)
+            usleep(5000);
+    }
+    pthread_join(th, NULL);
+    ck_assert_msg(found, "no warning printed, last: %s", warn_log.msg);
+    client_release(c);
+    close(sub);
+    close(sender);
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+    atomic_store(&client_read_loop_report_threshold, CLIENT_READ_LOOP_REPORT);
+}
+END_TEST
+
+START_TEST(test_trace_msg)
+{
+    char err[256];
+    server *s = server_new(default_options(), err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    last_log ll = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    server_logger lg = {&ll, noop_log, noop_log, noop_log, noop_log, noop_log, last_log_set, NULL, NULL};
+    server_set_logger(s, &lg, true, true);
+    client *c = client_new(s, CLIENT_KIND_CLIENT);
+    c->trace = true;
+    c->ncs[0] = '\0'; /* a bare client: no connection prefix */
+    struct {
+        const char *desc, *msg, *wanted;
+        int max;
+    } cases[] = {
+        {"normal length", "normal\r\n", "<<- MSG_PAYLOAD: [\"normal\"]", 10},
+        {"over length", "over length\r\n", "<<- MSG_PAYLOAD: [\"over lengt...\"]", 10},
+        {"unlimited length", "unlimited length\r\n", "<<- MSG_PAYLOAD: [\"unlimited length\"]", 0},
+        {"negative max traced msg len", "negative max traced msg len\r\n",
+         "<<- MSG_PAYLOAD: [\"negative max traced msg len\"]", -1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        server_get_opts(s)->max_traced_msg_len = cases[i].max;
+        ll.msg[0] = '\0';
+        client_trace_msg(c, cases[i].msg, strlen(cases[i].msg));
+        ck_assert_msg(strcmp(ll.msg, cases[i].wanted) == 0, "%s: want %s, got %s", cases[i].desc, cases[i].wanted,
+                      ll.msg);
+    }
+    client_release(c);
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+}
+END_TEST
+
+static atomic_bool connz_done;
+
+static void *connz_loop(void *p)
+{
+    server *s = p;
+    while (!atomic_load(&connz_done)) {
+        char err[256];
+        json_t *j = server_connz(s, NULL, err, sizeof(err));
+        ck_assert_ptr_nonnull(j);
+        json_decref(j);
+        usleep(1000);
+    }
+    return NULL;
+}
+
+START_TEST(test_ping_not_sent_too_soon)
+{
+    options *o = default_options();
+    o->disable_short_first_ping = true;
+    server *s = run_server(o);
+    /* Connects and disconnects while Connz runs concurrently. */
+    atomic_store(&connz_done, false);
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, connz_loop, s), 0);
+    for (int i = 0; i < 100; i++) {
+        int fd = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+        expect_contains(fd, "PONG\r\n");
+        close(fd);
+    }
+    atomic_store(&connz_done, true);
+    pthread_join(th, NULL);
+    ck_assert(wait_for(num_clients_is, s, 0, 2000));
+
+    int fd = connect_client(s, "CONNECT {\"verbose\":false,\"user\":\"ivan\",\"pass\":\"bar\"}\r\n");
+    client *c = newest_client(s, 1);
+    ck_assert_ptr_nonnull(c);
+    ck_assert(client_has_flag(c, CF_CONNECT_RECEIVED, 2000));
+    /* No PING sent yet by the client, connection younger than 2s. */
+    ck_assert(!client_send_rtt_ping(c));
+    /* Age the connection past the 2s limit instead of sleeping. */
+    pthread_mutex_lock(&c->mu);
+    c->start -= 2000000000LL + 1000000LL;
+    pthread_mutex_unlock(&c->mu);
+    ck_assert(client_send_rtt_ping(c));
+    char *got = read_until(fd, "\r\n", 2000);
+    ck_assert_str_eq(got, "PING\r\n");
+    free(got);
+    client_release(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_slow_consumer_without_connect)
+{
+    options *o = default_options();
+    o->write_deadline = 100 * 1000000LL;
+    server *s = run_server(o);
+    int sub = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(sub, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)server_client_port(s));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(sub, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    /* No CONNECT, no reading: just a subscription. */
+    send_str(sub, "SUB foo 1\r\n");
+    ck_assert(wait_for(gacc_foo_subs_is, s, 1, 2000));
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\n");
+    static char chunk[10000 + 64];
+    int n = snprintf(chunk, sizeof(chunk), "PUB foo 10000\r\n");
+    memset(chunk + n, 'x', 10000);
+    memcpy(chunk + n + 10000, "\r\n", 2);
+    size_t clen = (size_t)n + 10002;
+    for (int i = 0; i < 10000 && server_num_slow_consumers(s) == 0; i++)
+        write_all(pub, chunk, clen);
+    int64_t end = now_ms() + 1000;
+    while (server_num_slow_consumers(s) != 1 && now_ms() < end)
+        usleep(15000);
+    ck_assert_int_eq(server_num_slow_consumers(s), 1);
+    char err[256];
+    json_t *v = server_varz(s, err, sizeof(err));
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "slow_consumer_stats"), "clients")), 1);
+    json_decref(v);
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_pb_not_increased_on_max_pending)
+{
+    char err[256];
+    server *s = server_new(default_options(), err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    /* Set after validation (max_payload may not exceed it), as Go's bare
+     * server struct does. */
+    server_get_opts(s)->max_pending = 100;
+    client *c = client_new(s, CLIENT_KIND_CLIENT);
+    client_init_client(c);
+    ck_assert_int_eq(c->out.mp, 100);
+    char buf[200] = {0};
+    pthread_mutex_lock(&c->mu);
+    client_queue_outbound(c, buf, sizeof(buf));
+    int64_t pb = c->out.pb;
+    bool closed = client_is_closed(c);
+    pthread_mutex_unlock(&c->mu);
+    ck_assert_int_eq(pb, 0);
+    ck_assert(closed);
+    client_release(c);
+    server_free(s);
+}
+END_TEST
+
+/* Expected MSG stream for payloads on foo/sid 1. */
+static size_t msg_frame(char *dst, const char *payload, size_t plen)
+{
+    int n = sprintf(dst, "MSG foo 1 %zu\r\n", plen);
+    memcpy(dst + n, payload, plen);
+    memcpy(dst + n + plen, "\r\n", 2);
+    return (size_t)n + plen + 2;
+}
+
+START_TEST(test_flush_outbound_no_slice_reuse_if_partial)
+{
+    /* C has no slices: what matters is that queueing more while a partial
+     * write is in flight keeps the byte stream intact. Small socket
+     * buffers on both ends force partial writes. */
+    server *s = run_server(default_options());
+    int sub = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(sub, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)server_client_port(s));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(sub, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+    setsockopt(sub, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    expect_contains(sub, "} \r\n");
+    send_str(sub, "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    client *c = newest_client(s, 1);
+    ck_assert_ptr_nonnull(c);
+    pthread_mutex_lock(&c->mu);
+    int sfd = c->fd;
+    pthread_mutex_unlock(&c->mu);
+    ck_assert_int_eq(setsockopt(sfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+
+    const size_t sz = 64 * 1024;
+    const char *pats[] = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "------", "0123456789"};
+    char *expected = malloc(3 * (sz + 64));
+    size_t elen = 0;
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\n");
+    char *payload = malloc(sz);
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < sz; i++)
+            payload[i] = pats[k][i % strlen(pats[k])];
+        elen += msg_frame(expected + elen, payload, sz);
+        char hdr[64];
+        snprintf(hdr, sizeof(hdr), "PUB foo %zu\r\n", sz);
+        send_str(pub, hdr);
+        write_all(pub, payload, sz);
+        send_str(pub, "\r\nPING\r\n");
+        expect_contains(pub, "PONG\r\n");
+    }
+    free(payload);
+    rbuf b = {0};
+    int64_t end = now_ms() + 5000;
+    while (b.len < elen && now_ms() < end)
+        if (read_more(sub, &b) == 0)
+            break;
+    ck_assert_uint_eq(b.len, elen);
+    ck_assert(memcmp(b.p, expected, elen) == 0);
+    free(b.p);
+    free(expected);
+    client_release(c);
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_close_connection_very_early)
+{
+    /* TLS variant: TLS is not ported yet. */
+    server *s = run_server(default_options());
+    int fd = dial(s);
+    close(fd);
+    ck_assert(wait_for(num_clients_is, s, 0, 2000));
+    /* Connections reset by the peer before the server sends its INFO:
+     * the INFO write fails and the client must not stay registered. */
+    pthread_mutex_lock(&s->mu);
+    uint64_t created = s->total_clients;
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < 10; i++) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct linger lg = {1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        struct sockaddr_in sa = {0};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons((uint16_t)server_client_port(s));
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        close(fd);
+    }
+    /* Wait until the server has accepted all of them. */
+    int64_t end = now_ms() + 2000;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        uint64_t n = s->total_clients - created;
+        pthread_mutex_unlock(&s->mu);
+        if (n >= 10 || now_ms() >= end)
+            break;
+        usleep(2000);
+    }
+    ck_assert(wait_for(num_clients_is, s, 0, 2000));
+    fd = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    expect_contains(fd, "PONG\r\n");
+    ck_assert_int_eq(server_num_clients(s), 1);
+    close(fd);
+    ck_assert(wait_for(num_clients_is, s, 0, 2000));
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_flush_outbound_no_slow_consumer)
+{
+    /* More than 64MB queued for a consumer that is slower than the
+     * publisher is not a slow consumer while under max pending. */
+    options *o = default_options();
+    o->max_pending = 1024LL * 1024 * 140;
+    o->max_payload = 1024 * 1024 * 16;
+    o->write_deadline = 30LL * 1000000000LL;
+    server *s = run_server(o);
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB test 1\r\nPING\r\n");
+    expect_contains(sub, "PONG\r\n");
+    client *c = newest_client(s, 1);
+    ck_assert_ptr_nonnull(c);
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\n");
+    const size_t psz = 1024 * 1024 * 16;
+    const int nmsgs = 5;
+    char *payload = calloc(1, psz + 2);
+    memcpy(payload + psz, "\r\n", 2);
+    for (int i = 0; i < nmsgs; i++) {
+        send_str(pub, "PUB test 16777216\r\n");
+        write_all(pub, payload, psz + 2);
+    }
+    free(payload);
+    send_str(pub, "PING\r\n");
+    char *got = read_until(pub, "PONG\r\n", 20000);
+    ck_assert_msg(strstr(got, "PONG\r\n") != NULL, "publisher got %s", got);
+    free(got);
+    pthread_mutex_lock(&c->mu);
+    int64_t pb = c->out.pb;
+    pthread_mutex_unlock(&c->mu);
+    ck_assert_msg(pb > 1024LL * 1024 * 64, "pending %lld", (long long)pb);
+    /* Now drain everything. */
+    const char hdr[] = "MSG test 1 16777216\r\n";
+    size_t want = (size_t)nmsgs * (sizeof(hdr) - 1 + psz + 2), total = 0;
+    char *buf = malloc(1 << 20);
+    int64_t end = now_ms() + 20000;
+    int nhdr = 0;
+    while (total < want && now_ms() < end) {
+        ssize_t r = read(sub, buf, 1 << 20);
+        if (r == 0)
+            break;
+        if (r > 0) {
+            if (total == 0)
+                ck_assert(memcmp(buf, hdr, sizeof(hdr) - 1) == 0);
+            total += (size_t)r;
+        }
+    }
+    nhdr = total == want ? nmsgs : -1;
+    free(buf);
+    ck_assert_uint_eq(total, want);
+    ck_assert_int_eq(nhdr, nmsgs);
+    ck_assert_int_eq(server_num_slow_consumers(s), 0);
+    ck_assert_int_eq(server_num_clients(s), 2);
+    client_release(c);
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_rejects_nrg_subjects)
+{
+    server *s = run_server(conf_options("listen: 127.0.0.1:-1\n"
+                                        "accounts: {\n"
+                                        "  A: { users: [ { user: nat, password: pass } ] }\n"
+                                        "  $SYS { users = [ { user: \"admin\", pass: \"s3cr3t!\" } ] }\n"
+                                        "}\n"
+                                        "no_auth_user: nat\n"));
+    /* System account clients may publish there. */
+    int fd = connect_client(s, "CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\n"
+                               "PUB $NRG.foo 0\r\n\r\nPING\r\n");
+    char *got = read_until(fd, "PONG\r\n", 2000);
+    ck_assert_str_eq(got, "PONG\r\n");
+    free(got);
+    close(fd);
+    /* Others get a publish permissions violation. */
+    fd = connect_client(s, "CONNECT {\"verbose\":false}\r\nPUB $NRG.foo 0\r\n\r\nPING\r\n");
+    got = read_until(fd, "PONG\r\n", 2000);
+    ck_assert_msg(strncmp(got, "-ERR 'Permissions Violation for Publish to \"$NRG.foo\"'\r\n", 55) == 0, "got %s",
+                  got);
+    free(got);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_connection_string_with_log_connection_info)
+{
+    server *s = run_server(default_options());
+    const char *connect = "CONNECT {\"verbose\":false,\"pedantic\":false,\"version\":\"1.0.0\",\"lang\":\"go\","
+                          "\"name\":\"test-client\"}\r\nPING\r\n";
+    int fd = connect_client(s, connect);
+    expect_contains(fd, "PONG\r\n");
+    client *c = newest_client(s, 1);
+    ck_assert_ptr_nonnull(c);
+    struct sockaddr_in la;
+    socklen_t ll = sizeof(la);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&la, &ll), 0);
+    char want[200];
+    snprintf(want, sizeof(want), "127.0.0.1:%d - cid:%llu - \"v1.0.0:go:test-client\"", ntohs(la.sin_port),
+             (unsigned long long)c->cid);
+    char first[sizeof(c->ncs)];
+    pthread_mutex_lock(&c->mu);
+    memcpy(first, c->ncs, sizeof(first));
+    pthread_mutex_unlock(&c->mu);
+    ck_assert_str_eq(first, want);
+    for (int i = 0; i < 3; i++) {
+        send_str(fd, connect);
+        expect_contains(fd, "PONG\r\n");
+    }
+    pthread_mutex_lock(&c->mu);
+    ck_assert_str_eq(c->ncs, first);
+    pthread_mutex_unlock(&c->mu);
+    send_str(fd, "CONNECT {\"verbose\":false,\"pedantic\":false,\"version\":\"1.0.0\",\"lang\":\"go\","
+                 "\"name\":\"test-client:new\"}\r\nPING\r\n");
+    expect_contains(fd, "PONG\r\n");
+    pthread_mutex_lock(&c->mu);
+    ck_assert_uint_le(strlen(c->ncs), strlen(first));
+    pthread_mutex_unlock(&c->mu);
+    client_release(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_ping_no_auth_user_exceptions_and_restrictions)
+{
+    /* Only the client port part: routes and leaf nodes are not ported yet. */
+    server *s = run_server(conf_options("listen: \"127.0.0.1:-1\"\n"
+                                        "accounts { A { users [{user: \"foo\", password: \"pwd\"}] } }\n"
+                                        "no_auth_user: \"foo\"\n"));
+    account *acc = server_lookup_account(s, "A");
+    ck_assert_ptr_nonnull(acc);
+    int fd = dial(s);
+    expect_contains(fd, "} \r\n");
+    /* PING without CONNECT lands in the no auth user's account. */
+    send_str(fd, "PING\r\n");
+    char *got = read_until(fd, "\r\n", 2000);
+    ck_assert_str_eq(got, "PONG\r\n");
+    free(got);
+    int64_t end = now_ms() + 2000;
+    while (account_num_local_connections(acc) != 1 && now_ms() < end)
+        usleep(5000);
+    ck_assert_int_eq(account_num_local_connections(acc), 1);
+    close(fd);
+    end = now_ms() + 2000;
+    while (account_num_local_connections(acc) != 0 && now_ms() < end)
+        usleep(5000);
+    ck_assert_int_eq(account_num_local_connections(acc), 0);
+    server_free(s);
+}
+END_TEST
+
+static int foo_psubs(account *a)
+{
+    int np = 0, nq = 0;
+    sublist_num_interest(a->sl, "foo", 3, &np, &nq);
+    return np;
+}
+
+START_TEST(test_client_repeat_connect_switches_account_and_cleans_old_subs)
+{
+    for (int diff = 1; diff >= 0; diff--) {
+        server *s = run_server(conf_options("listen: 127.0.0.1:-1\n"
+                                            "accounts: {\n"
+                                            "  A: { users: [ { user: ua, password: pa } ] }\n"
+                                            "  B: { users: [ { user: ub, password: pb } ] }\n"
+                                            "}\n"));
+        account *a = server_lookup_account(s, "A"), *b = server_lookup_account(s, "B");
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        int fd = connect_client(s, "CONNECT {\"verbose\":false,\"user\":\"ua\",\"pass\":\"pa\"}\r\nSUB foo 1\r\nPING\r\n");
+        char *got = read_until(fd, "\r\n", 2000);
+        ck_assert_str_eq(got, "PONG\r\n");
+        free(got);
+        int64_t end = now_ms() + 1000;
+        while ((foo_psubs(a) != 1 || account_num_local_connections(a) != 1) && now_ms() < end)
+            usleep(5000);
+        ck_assert_int_eq(foo_psubs(a), 1);
+        ck_assert_int_eq(account_num_local_connections(a), 1);
+        if (diff)
+            send_str(fd, "CONNECT {\"verbose\":false,\"user\":\"ub\",\"pass\":\"pb\"}\r\nPING\r\n");
+        else
+            send_str(fd, "CONNECT {\"verbose\":false,\"user\":\"ua\",\"pass\":\"pa\"}\r\nPING\r\n");
+        got = read_until(fd, "\r\n", 2000);
+        ck_assert_str_eq(got, "PONG\r\n");
+        free(got);
+        int ea = diff ? 0 : 1, eb = diff ? 1 : 0;
+        end = now_ms() + 1000;
+        while ((foo_psubs(a) != 0 || account_num_local_connections(a) != ea ||
+                account_num_local_connections(b) != eb) &&
+               now_ms() < end)
+            usleep(5000);
+        ck_assert_int_eq(foo_psubs(a), 0);
+        ck_assert_int_eq(account_num_local_connections(a), ea);
+        ck_assert_int_eq(account_num_local_connections(b), eb);
+        /* A publish on foo in account A must not reach the stale sub. */
+        int pub = connect_client(s, "CONNECT {\"verbose\":false,\"user\":\"ua\",\"pass\":\"pa\"}\r\n"
+                                    "PUB foo 17\r\nshould-not-arrive\r\nPING\r\n");
+        expect_contains(pub, "PONG\r\n");
+        got = read_for(fd, 150);
+        ck_assert_msg(got[0] == '\0', "did not expect anything from the stale sub, got %s", got);
+        free(got);
+        close(pub);
+        close(fd);
+        server_free(s);
+    }
+}
+END_TEST
+
+START_TEST(test_client_limits)
+{
+    nkey_pair akp, ukp;
+    ck_assert_int_eq(nkey_create_account(&akp), NKEY_OK);
+    ck_assert_int_eq(nkey_create_user(&ukp), NKEY_OK);
+    char upub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_pair_public_key(&ukp, upub, sizeof(upub)), NKEY_OK);
+    char err[256];
+    server *s = server_new(default_options(), err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    account *acc = accounts_new_account("limits");
+    ck_assert_ptr_nonnull(acc);
+    struct {
+        int32_t client, acc, srv, expect;
+    } tests[] = {
+        /* all identical */
+        {1, 1, 1, 1},
+        {-1, -1, 0, -1},
+        /* only one value unlimited */
+        {1, -1, 0, 1},
+        {-1, 1, 0, 1},
+        {-1, -1, 1, 1},
+        /* all combinations of distinct values */
+        {1, 2, 3, 1},
+        {1, 3, 2, 1},
+        {2, 1, 3, 1},
+        {2, 3, 1, 1},
+        {3, 1, 2, 1},
+        {3, 2, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        server_get_opts(s)->max_payload = tests[i].srv;
+        server_get_opts(s)->max_subs = tests[i].srv;
+        acc->mpay = acc->msubs = tests[i].acc;
+        client *c = client_new(s, CLIENT_KIND_CLIENT);
+        c->acc = acc;
+        jwt_user_claims *uc = jwt_new_user_claims(upub);
+        uc->user.nats_limits.subs = tests[i].client;
+        uc->user.nats_limits.payload = tests[i].client;
+        c->opts.jwt = jwt_user_claims_encode(uc, &akp, err, sizeof(err));
+        jwt_user_claims_free(uc);
+        ck_assert_msg(c->opts.jwt != NULL, "encode: %s", err);
+        pthread_mutex_lock(&c->mu);
+        client_apply_account_limits(c);
+        int32_t mpay = c->mpay, msubs = c->msubs;
+        c->acc = NULL;
+        pthread_mutex_unlock(&c->mu);
+        ck_assert_msg(mpay == tests[i].expect, "case %zu: payload %d not as expected %d", i, mpay, tests[i].expect);
+        ck_assert_msg(msubs == tests[i].expect, "case %zu: subscriber %d not as expected %d", i, msubs,
+                      tests[i].expect);
+        client_release(c);
+    }
+    account_free(acc);
+    nkey_pair_wipe(&akp);
+    nkey_pair_wipe(&ukp);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client");
@@ -919,6 +1686,21 @@ int main(void)
     tcase_add_test(tc, test_client_ipv6_address);
     tcase_add_test(tc, test_server_header_support);
     tcase_add_test(tc, test_client_header_deliver_queue_sub_stripped_msg);
+    tcase_add_test(tc, test_split_subject_queue);
+    tcase_add_test(tc, test_unsub_race);
+    tcase_add_test(tc, test_readloop_warning);
+    tcase_add_test(tc, test_trace_msg);
+    tcase_add_test(tc, test_ping_not_sent_too_soon);
+    tcase_add_test(tc, test_client_slow_consumer_without_connect);
+    tcase_add_test(tc, test_pb_not_increased_on_max_pending);
+    tcase_add_test(tc, test_flush_outbound_no_slice_reuse_if_partial);
+    tcase_add_test(tc, test_close_connection_very_early);
+    tcase_add_test(tc, test_client_flush_outbound_no_slow_consumer);
+    tcase_add_test(tc, test_client_rejects_nrg_subjects);
+    tcase_add_test(tc, test_connection_string_with_log_connection_info);
+    tcase_add_test(tc, test_client_ping_no_auth_user_exceptions_and_restrictions);
+    tcase_add_test(tc, test_client_repeat_connect_switches_account_and_cleans_old_subs);
+    tcase_add_test(tc, test_client_limits);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

@@ -1,7 +1,9 @@
-/* Port of server/monitor_test.go single-server cases (no routes, gateways,
- * leaf nodes, TLS, JetStream or operator mode), plus tests of the HTTP
- * server itself, the Go JSON encoder and /metrics. Servers run in-process
- * with the monitor on a random port; requests go over raw sockets. */
+/* Port of the single-server cases of server/monitor_test.go,
+ * server/closed_conns_test.go and test/monitor_test.go (no routes,
+ * gateways, leaf nodes, TLS, JetStream or operator mode), plus tests of the
+ * HTTP server itself, the Go JSON encoder, /metrics, account details,
+ * expvar, stacks and the ports file. Servers run in-process with the
+ * monitor on a random port; requests go over raw sockets. */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -17,13 +19,17 @@
 #include "server/monitor.h"
 #include "server/monitor_http.h"
 #include "server/monitor_sort_opts.h"
+#include "server/jwt.h"
+#include "server/nkey.h"
 #include "server/opts.h"
+#include "server/reload.h"
 #include "server/server.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
 
-static options *monitor_options(void)
+/* Go DefaultMonitorOptions (the system account is on). */
+static options *default_monitor_options(void)
 {
     options *o = options_new();
     ck_assert_ptr_nonnull(o);
@@ -33,6 +39,14 @@ static options *monitor_options(void)
     o->http_port = -1;
     o->no_log = true;
     o->no_sigs = true;
+    return o;
+}
+
+/* Go runMonitorServer's options: no system account. */
+static options *monitor_options(void)
+{
+    options *o = default_monitor_options();
+    o->no_system_account = true;
     return o;
 }
 
@@ -1034,6 +1048,7 @@ START_TEST(test_monitor_handle_root)
     ck_assert_ptr_nonnull(strstr(b, "href=./varz"));
     ck_assert_ptr_nonnull(strstr(b, "href=./connz"));
     ck_assert_ptr_nonnull(strstr(b, "v2.14.5"));
+    ck_assert_ptr_nonnull(strstr(b, "<a href=./debug/vars class=last>Expvar<span class=\"endpoint\"> /debug/vars</span></a>"));
     free(b);
     free(read_body_ex(s, "/nothere", 404, "text/plain; charset=utf-8"));
     server_free(s);
@@ -1136,7 +1151,7 @@ END_TEST
 
 START_TEST(test_monitor_accountz)
 {
-    server *s = run_monitor_server();
+    server *s = run_server_opts(default_monitor_options());
     json_t *a = poll_json(s, "/accountz");
     ck_assert_str_eq(jstr(a, "system_account"), "$SYS");
     ck_assert_int_eq(json_array_size(json_object_get(a, "accounts")), 2);
@@ -1156,7 +1171,7 @@ END_TEST
 
 START_TEST(test_monitor_account_statz)
 {
-    server *s = run_monitor_server();
+    server *s = run_server_opts(default_monitor_options());
     json_t *a = poll_json(s, "/accstatz?unused=1");
     ck_assert_str_eq(jstr(a, "server_id"), server_id(s));
     json_t *l = json_object_get(a, "account_statz");
@@ -1167,8 +1182,11 @@ START_TEST(test_monitor_account_statz)
         ck_assert_int_eq(jint(e, "conns"), 0);
     }
     json_decref(a);
+    server_free(s);
     /* Without unused only accounts with connections are listed; traffic of
-     * closed connections stays counted. */
+     * closed connections stays counted (no system account: $G has only
+     * the client's subscription). */
+    s = run_monitor_server();
     a = poll_json(s, "/accstatz");
     ck_assert_int_eq(json_array_size(json_object_get(a, "account_statz")), 0);
     json_decref(a);
@@ -1246,7 +1264,7 @@ END_TEST
 
 START_TEST(test_monitor_authorized_users)
 {
-    options *o = monitor_options();
+    options *o = default_monitor_options();
     o->username = strdup("user");
     o->password = strdup("pwd");
     server *s = run_server_opts(o);
@@ -1436,11 +1454,1775 @@ START_TEST(test_monitor_metrics)
 }
 END_TEST
 
+/* ---- more monitor_test.go cases ---- */
+
+/* Go createClientConnWithUserSubscribeAndPublish. */
+static int client_user_sub_pub(server *s, const char *user, const char *pass)
+{
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    free(read_until(fd, "\r\n", 2000, NULL, NULL));
+    char buf[512];
+    snprintf(buf, sizeof(buf),
+             "CONNECT {\"verbose\":false,\"lang\":\"c\",\"version\":\"1.0\",\"user\":\"%s\",\"pass\":\"%s\"}\r\n"
+             "SUB foo 1\r\nPUB foo 5\r\nhello\r\nPING\r\n",
+             user, pass);
+    send_str(fd, buf);
+    char *got = read_until(fd, "PONG\r\n", 2000, NULL, NULL);
+    ck_assert_msg(strstr(got, "PONG"), "no PONG: %s", got);
+    free(got);
+    return fd;
+}
+
+/* Go runMonitorServerWithAccounts: accounts A and B, users a and b. */
+static server *run_monitor_server_with_accounts(void)
+{
+    return run_server_conf("no_sys_acc: true\n"
+                           "accounts { A { users: [{user: a, password: a}] }\n"
+                           "           B { users: [{user: b, password: b}] } }\n");
+}
+
+static json_t *subsz(server *s, const subsz_options *o)
+{
+    char err[256];
+    json_t *v = server_subsz(s, o, err, sizeof(err));
+    ck_assert_msg(v != NULL, "subsz: %s", err);
+    return v;
+}
+
+/* Unix ns of a Go time string (RFC 3339, UTC "Z"). */
+static int64_t parse_time(const char *t)
+{
+    struct tm tm = {0};
+    const char *p = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+    ck_assert_msg(p != NULL, "bad time %s", t);
+    int64_t ns = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            ns = ns * 10 + (*p - '0');
+        for (; digits < 9; digits++)
+            ns *= 10;
+    }
+    return (int64_t)timegm(&tm) * 1000000000LL + ns;
+}
+
+/* Go time.ParseDuration for the myUptime forms ("1d2h3m4s"): ns. */
+static int64_t parse_uptime(const char *u)
+{
+    int64_t total = 0, n = 0;
+    for (const char *p = u; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            n = n * 10 + (*p - '0');
+            continue;
+        }
+        int64_t unit = *p == 'y' ? 365LL * 86400 : *p == 'd' ? 86400 : *p == 'h' ? 3600 : *p == 'm' ? 60 : 1;
+        total += n * unit;
+        n = 0;
+    }
+    return total * 1000000000LL;
+}
+
+/* mode 0: over HTTP; 1: the data function (Go pollConnz). */
+static json_t *poll_connz(server *s, int mode, const char *path, const connz_options *o)
+{
+    return mode == 0 ? poll_json(s, path) : connz(s, o);
+}
+
+START_TEST(test_monitor_varz_subscriptions_reset_properly)
+{
+    /* Go starts JetStream to have subscriptions; a client's do here. */
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    client_send_flush(fd, "SUB bar 2\r\nSUB baz 3\r\n");
+    json_t *v = poll_json(s, "/varz");
+    json_int_t osubs = jint(v, "subscriptions");
+    ck_assert_int_ge(osubs, 3);
+    json_decref(v);
+    for (int i = 0; i < 3; i++) {
+        v = poll_json(s, "/varz");
+        ck_assert_int_eq(jint(v, "subscriptions"), osubs);
+        json_decref(v);
+    }
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+typedef struct race_ctx {
+    server *s;
+    volatile int stop;
+    int polls;
+} race_ctx;
+
+static void *varz_http_poller(void *p)
+{
+    race_ctx *x = p;
+    while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+        http_resp r = http_get(server_monitor_addr(x->s), "/varz");
+        if (r.status == 200)
+            __atomic_add_fetch(&x->polls, 1, __ATOMIC_RELAXED);
+        free(r.body);
+    }
+    return NULL;
+}
+
+START_TEST(test_monitor_varz_reload_race)
+{
+    server *s = run_monitor_server();
+    race_ctx x = {s, 0, 0};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, varz_http_poller, &x), 0);
+    int64_t end = now_ms() + 500;
+    int reloads = 0;
+    while (now_ms() < end) {
+        char err[256];
+        pthread_mutex_lock(&s->mu);
+        options *n = options_clone(s->opts);
+        pthread_mutex_unlock(&s->mu);
+        ck_assert_ptr_nonnull(n);
+        ck_assert_msg(server_reload_options(s, n, err, sizeof(err)) == 0, "reload: %s", err);
+        reloads++;
+    }
+    __atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    ck_assert_int_gt(reloads, 0);
+    ck_assert_int_gt(x.polls, 0);
+    server_free(s);
+}
+END_TEST
+
+/* Go createClientConnWithName: CONNECT with a name, round trip. */
+static int client_with_name(server *s, const char *name)
+{
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    free(read_until(fd, "\r\n", 2000, NULL, NULL));
+    char buf[256];
+    snprintf(buf, sizeof(buf), "CONNECT {\"verbose\":false,\"lang\":\"c\",\"name\":\"%s\"}\r\n", name);
+    client_send_flush(fd, buf);
+    return fd;
+}
+
+static void foo_and_bar(json_t *c, json_t **foo, json_t **bar)
+{
+    *foo = *bar = NULL;
+    json_t *a = conns_of(c);
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *ci = json_array_get(a, i);
+        const char *n = json_string_value(json_object_get(ci, "name"));
+        if (n && strcmp(n, "foo") == 0)
+            *foo = ci;
+        if (n && strcmp(n, "bar") == 0)
+            *bar = ci;
+    }
+    ck_assert_ptr_nonnull(*foo);
+    ck_assert_ptr_nonnull(*bar);
+}
+
+START_TEST(test_monitor_connz_last_activity)
+{
+    server *s = run_monitor_server();
+    connz_options o = {.subscriptions = true};
+    for (int mode = 0; mode < 2; mode++) {
+        int foo = client_with_name(s, "foo");
+        usleep(2000);
+        int bar = client_with_name(s, "bar");
+        json_t *c = poll_connz(s, mode, "/connz?subs=1", &o), *cf, *cb;
+        foo_and_bar(c, &cf, &cb);
+        int64_t foo_la = parse_time(jstr(cf, "last_activity"));
+        int64_t bar_la = parse_time(jstr(cb, "last_activity"));
+        ck_assert_int_gt(foo_la, 0);
+        ck_assert_int_gt(bar_la, 0);
+        ck_assert_msg(foo_la <= bar_la, "foo must be older than bar");
+        json_decref(c);
+        usleep(2000);
+        /* A subscription updates the activity. */
+        client_send_flush(foo, "SUB hello.world 7\r\n");
+        c = poll_connz(s, mode, "/connz?subs=1", &o);
+        foo_and_bar(c, &cf, &cb);
+        int64_t next = parse_time(jstr(cf, "last_activity"));
+        ck_assert_msg(next != foo_la, "Subscribe should have triggered update to LastActivity");
+        foo_la = next;
+        json_decref(c);
+        usleep(2000);
+        /* Publishing and delivery update both. */
+        client_send_flush(bar, "PUB hello.world 5\r\nHello\r\n");
+        free(read_until(foo, "Hello\r\n", 2000, NULL, NULL));
+        client_send_flush(foo, "");
+        c = poll_connz(s, mode, "/connz?subs=1", &o);
+        foo_and_bar(c, &cf, &cb);
+        ck_assert_msg(parse_time(jstr(cb, "last_activity")) != bar_la, "Publish should have triggered update");
+        next = parse_time(jstr(cf, "last_activity"));
+        ck_assert_msg(next != foo_la, "Message delivery should have triggered update");
+        foo_la = next;
+        json_decref(c);
+        usleep(2000);
+        /* And unsubscribing. */
+        client_send_flush(foo, "UNSUB 7\r\n");
+        c = poll_connz(s, mode, "/connz?subs=1", &o);
+        foo_and_bar(c, &cf, &cb);
+        ck_assert_msg(parse_time(jstr(cf, "last_activity")) != foo_la, "Unsubscribe should have triggered update");
+        json_decref(c);
+        close(foo);
+        close(bar);
+        wait_closed(s, 2 * (mode + 1));
+    }
+    server_free(s);
+}
+END_TEST
+
+static void check_cids_ascending(json_t *c, int n)
+{
+    json_t *a = conns_of(c);
+    ck_assert_int_eq(json_array_size(a), n);
+    for (int i = 1; i < n; i++)
+        ck_assert_int_lt(jint(json_array_get(a, i - 1), "cid"), jint(json_array_get(a, i), "cid"));
+}
+
+START_TEST(test_monitor_connz_default_sorted)
+{
+    server *s = run_monitor_server();
+    int fds[4];
+    for (int i = 0; i < 4; i++)
+        fds[i] = client_sub_pub(s, NULL);
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *c = poll_connz(s, mode, "/connz", NULL);
+        check_cids_ascending(c, 4);
+        json_decref(c);
+    }
+    for (int i = 0; i < 4; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_start)
+{
+    server *s = run_monitor_server();
+    int fds[4];
+    for (int i = 0; i < 4; i++)
+        fds[i] = client_sub_pub(s, NULL);
+    connz_options o = {.sort = SORT_BY_START};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *c = poll_connz(s, mode, "/connz?sort=start", &o);
+        json_t *a = conns_of(c);
+        ck_assert_int_eq(json_array_size(a), 4);
+        for (size_t i = 1; i < 4; i++)
+            ck_assert(parse_time(jstr(json_array_get(a, i - 1), "start")) <=
+                      parse_time(jstr(json_array_get(a, i), "start")));
+        json_decref(c);
+    }
+    for (int i = 0; i < 4; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_uptime_closed_conn)
+{
+    server *s = run_monitor_server();
+    for (int i = 1; i <= 4; i++) {
+        int fd = client_sub_pub(s, NULL);
+        client *c = server_get_client(s, (uint64_t)i);
+        ck_assert_ptr_nonnull(c);
+        pthread_mutex_lock(&c->mu);
+        c->start -= 10LL * (4 - i) * 1000000000LL;
+        pthread_mutex_unlock(&c->mu);
+        client_release(c);
+        close(fd);
+    }
+    wait_closed(s, 4);
+    connz_options o = {.state = CONN_CLOSED, .sort = SORT_BY_UPTIME};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *c = poll_connz(s, mode, "/connz?state=closed&sort=uptime", &o);
+        json_t *a = conns_of(c);
+        ck_assert_int_eq(json_array_size(a), 4);
+        int64_t prev = -1;
+        for (size_t i = 0; i < 4; i++) {
+            json_t *ci = json_array_get(a, i);
+            int64_t up = parse_time(jstr(ci, "stop")) - parse_time(jstr(ci, "start"));
+            ck_assert_msg(up >= prev, "uptimes not ascending");
+            prev = up;
+        }
+        json_decref(c);
+    }
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_stop_time_closed_conn)
+{
+    /* Go rewrites the stop times at random; here the connections close
+     * a few ms apart, so their stop times differ. */
+    server *s = run_monitor_server();
+    for (int i = 0; i < 4; i++) {
+        int fd = client_sub_pub(s, NULL);
+        close(fd);
+        wait_closed(s, i + 1);
+        usleep(3000);
+    }
+    connz_options o = {.state = CONN_CLOSED, .sort = SORT_BY_STOP};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *c = poll_connz(s, mode, "/connz?state=closed&sort=stop", &o);
+        json_t *a = conns_of(c);
+        ck_assert_int_eq(json_array_size(a), 4);
+        /* Most recent stop first: time since stop ascending. */
+        for (size_t i = 1; i < 4; i++)
+            ck_assert(parse_time(jstr(json_array_get(a, i - 1), "stop")) >=
+                      parse_time(jstr(json_array_get(a, i), "stop")));
+        ck_assert_int_eq(jint(json_array_get(a, 0), "cid"), 4);
+        json_decref(c);
+    }
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sorted_by_idle)
+{
+    server *s = run_monitor_server();
+    static const struct {
+        int start_s, last_s; /* seconds ago */
+    } clients[] = {{10, 5}, {20, 10}, {3, 2}, {30, 20}};
+    connz_options o = {.sort = SORT_BY_IDLE};
+    int fds[8];
+    int nfds = 0;
+    for (int mode = 0; mode < 2; mode++) {
+        /* All connect first: each publish delivers to the others and
+         * refreshes their activity. */
+        for (size_t k = 0; k < 4; k++)
+            fds[nfds + k] = client_sub_pub(s, NULL);
+        /* One more round trip each: the read that carried the PUB has
+         * finished recording its activity. */
+        for (size_t k = 0; k < 4; k++)
+            client_send_flush(fds[nfds + k], "");
+        for (size_t k = 0; k < 4; k++) {
+            nfds++;
+            client *c = server_get_client(s, (uint64_t)nfds);
+            ck_assert_ptr_nonnull(c);
+            pthread_mutex_lock(&c->mu);
+            int64_t now = c->last;
+            c->start = now - clients[k].start_s * 1000000000LL;
+            c->last = now - clients[k].last_s * 1000000000LL;
+            pthread_mutex_unlock(&c->mu);
+            client_release(c);
+        }
+        json_t *c = poll_connz(s, mode, "/connz?sort=idle", &o);
+        json_t *a = conns_of(c);
+        ck_assert_int_eq(json_array_size(a), (size_t)nfds);
+        for (size_t i = 1; i < json_array_size(a); i++)
+            ck_assert_msg(parse_uptime(jstr(json_array_get(a, i - 1), "idle")) >=
+                              parse_uptime(jstr(json_array_get(a, i), "idle")),
+                          "idle durations not descending");
+        ck_assert_int_ge(parse_uptime(jstr(json_array_get(a, 0), "idle")), 20LL * 1000000000LL);
+        json_decref(c);
+    }
+    for (int i = 0; i < nfds; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sort_by_idle_time)
+{
+    const int64_t now = 1700000000LL * 1000000000LL, sec = 1000000000LL, min = 60 * sec;
+    /* {start, last activity} relative to now; 0 start = zero time. */
+    static const int64_t cases[][5][2] = {
+        {{-50, -1}, {-30, -1}, {0, -1}, {-120, -1}, {-60, -1}},  /* equal last activity */
+        {{-50, 10}, {-30, 5}, {-1440, 0}, {0, 15}, {-120, 1}},   /* in the future */
+        {{-50, -10}, {-30, -5}, {-1440, 0}, {0, -15}, {-120, -1}}, /* unsorted */
+        {{0, -10}, {0, -5}, {0, 0}, {0, -15}, {0, -1}},          /* zero start */
+        {{-1440, 0}, {-120, -1}, {-30, -5}, {-50, -10}, {0, -15}}, /* sorted */
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        conn_info ci[5];
+        const conn_info *v[5];
+        memset(ci, 0, sizeof(ci));
+        for (int i = 0; i < 5; i++) {
+            ci[i].start = cases[k][i][0] ? now + cases[k][i][0] * min : 0;
+            ci[i].last_activity = now + cases[k][i][1] * min - (cases[k][i][1] == 0 ? 2 * sec : 0);
+            v[i] = &ci[i];
+        }
+        /* Go sort.Sort(SortByIdle{...}): ascending idle time. */
+        for (int i = 1; i < 5; i++)
+            for (int j = i; j > 0 && sort_by_idle_less(v[j], v[j - 1], now); j--) {
+                const conn_info *t = v[j];
+                v[j] = v[j - 1];
+                v[j - 1] = t;
+            }
+        for (int i = 1; i < 5; i++)
+            ck_assert_msg(now - v[i - 1]->last_activity <= now - v[i]->last_activity, "case %zu not sorted", k);
+        /* Connz's order (sort=idle) is the reverse: longest idle first. */
+        monitor_sort_conns(v, 5, SORT_BY_IDLE, now);
+        for (int i = 1; i < 5; i++)
+            ck_assert(now - v[i - 1]->last_activity >= now - v[i]->last_activity);
+    }
+    /* All zero values: any order, no crash. */
+    conn_info z[4];
+    const conn_info *zv[4];
+    memset(z, 0, sizeof(z));
+    for (int i = 0; i < 4; i++)
+        zv[i] = &z[i];
+    monitor_sort_conns(zv, 4, SORT_BY_IDLE, now);
+    for (int i = 0; i < 4; i++)
+        ck_assert_ptr_eq(zv[i], &z[i]);
+}
+END_TEST
+
+START_TEST(test_monitor_subsz_offset_overflow)
+{
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    client_send_flush(fd, "SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n");
+    subsz_options o = {.subscriptions = true, .offset = INT64_MAX, .limit = 1};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *v = mode == 0 ? poll_json(s, "/subsz?subs=1&offset=9223372036854775807&limit=1") : subsz(s, &o);
+        json_t *l = json_object_get(v, "subscriptions_list");
+        ck_assert_int_eq(l ? json_array_size(l) : 0, 0);
+        ck_assert_int_eq(jint(v, "total"), 4);
+        ck_assert_int_eq(jint(v, "offset"), INT64_MAX);
+        json_decref(v);
+    }
+    subsz_options both = {.subscriptions = true, .offset = INT64_MAX, .limit = INT64_MAX};
+    json_decref(subsz(s, &both));
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+static void check_subs_accounts(json_t *v, const char *only)
+{
+    json_t *l = json_object_get(v, "subscriptions_list");
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        const char *acc = jstr(json_array_get(l, i), "account");
+        if (only)
+            ck_assert_str_eq(acc, only);
+        else
+            ck_assert_msg(strcmp(acc, "A") == 0 || strcmp(acc, "B") == 0, "account %s", acc);
+        ck_assert_str_eq(jstr(json_array_get(l, i), "account_tag"), acc);
+    }
+}
+
+START_TEST(test_monitor_subsz_multi_account)
+{
+    server *s = run_monitor_server_with_accounts();
+    int fa = client_user_sub_pub(s, "a", "a");
+    client_send_flush(fa, "UNSUB 1\r\nSUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n"
+                          "PUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\n");
+    int fb = client_user_sub_pub(s, "b", "b");
+    client_send_flush(fb, "UNSUB 1\r\nSUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n"
+                          "PUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\n");
+    subsz_options all = {.subscriptions = true}, onlya = {.subscriptions = true, .account = "A"};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *v = mode == 0 ? poll_json(s, "/subsz?subs=1") : subsz(s, &all);
+        ck_assert_int_eq(jint(v, "num_subscriptions"), 6);
+        ck_assert_int_eq(jint(v, "total"), 6);
+        ck_assert_int_eq(json_array_size(json_object_get(v, "subscriptions_list")), 6);
+        check_subs_accounts(v, NULL);
+        json_decref(v);
+        v = mode == 0 ? poll_json(s, "/subsz?subs=1&acc=A") : subsz(s, &onlya);
+        ck_assert_int_eq(jint(v, "num_subscriptions"), 3);
+        ck_assert_int_eq(jint(v, "total"), 3);
+        ck_assert_int_eq(json_array_size(json_object_get(v, "subscriptions_list")), 3);
+        check_subs_accounts(v, "A");
+        json_decref(v);
+    }
+    close(fa);
+    close(fb);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_subsz_multi_account_with_offset_and_limit)
+{
+    server *s = run_monitor_server_with_accounts();
+    int fds[2] = {client_user_sub_pub(s, "a", "a"), client_user_sub_pub(s, "b", "b")};
+    for (int k = 0; k < 2; k++) {
+        char *buf = malloc(200 * 32);
+        size_t len = 0;
+        len += (size_t)sprintf(buf, "UNSUB 1\r\n");
+        for (int i = 0; i < 200; i++)
+            len += (size_t)sprintf(buf + len, "SUB foo.%d %d\r\n", i, i + 10);
+        client_send_flush(fds[k], buf);
+        free(buf);
+    }
+    subsz_options o = {.subscriptions = true, .offset = 10, .limit = 100};
+    for (int mode = 0; mode < 2; mode++) {
+        json_t *v = mode == 0 ? poll_json(s, "/subsz?subs=1&offset=10&limit=100") : subsz(s, &o);
+        ck_assert_int_eq(jint(v, "num_subscriptions"), 400);
+        ck_assert_int_eq(jint(v, "total"), 400);
+        ck_assert_int_eq(jint(v, "offset"), 10);
+        ck_assert_int_eq(jint(v, "limit"), 100);
+        ck_assert_int_eq(json_array_size(json_object_get(v, "subscriptions_list")), 100);
+        json_decref(v);
+    }
+    close(fds[0]);
+    close(fds[1]);
+    server_free(s);
+}
+END_TEST
+
+typedef struct closed_poll {
+    server *s;
+    const char *path;
+    int bad;
+    int polls;
+} closed_poll;
+
+static void *closed_poller(void *p)
+{
+    closed_poll *x = p;
+    int64_t end = now_ms() + 1000;
+    while (now_ms() < end) {
+        http_resp r = http_get(server_monitor_addr(x->s), x->path);
+        json_t *v = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+        json_t *a = v ? json_object_get(v, "connections") : NULL;
+        if (!a || json_array_size(a) != 100)
+            x->bad++;
+        x->polls++;
+        json_decref(v);
+        free(r.body);
+    }
+    return NULL;
+}
+
+START_TEST(test_monitor_connz_closed_conns_race)
+{
+    server *s = run_monitor_server();
+    for (int i = 0; i < 100; i++)
+        close(client_sub_pub(s, NULL));
+    wait_closed(s, 100);
+    closed_poll a = {s, "/connz?state=closed", 0, 0}, b = {s, "/connz?state=closed&subs=true", 0, 0};
+    pthread_t ta, tb;
+    ck_assert_int_eq(pthread_create(&ta, NULL, closed_poller, &a), 0);
+    ck_assert_int_eq(pthread_create(&tb, NULL, closed_poller, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    ck_assert_int_gt(a.polls, 0);
+    ck_assert_int_gt(b.polls, 0);
+    ck_assert_int_eq(a.bad, 0);
+    ck_assert_int_eq(b.bad, 0);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_closed_conns_bad_client)
+{
+    server *s = run_monitor_server();
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    wait_closed(s, 1);
+    connz_options o = {.state = CONN_CLOSED};
+    json_t *c = connz(s, &o);
+    json_t *a = conns_of(c);
+    ck_assert_int_eq(json_array_size(a), 1);
+    json_t *ci = json_array_get(a, 0);
+    int64_t uptime = parse_time(jstr(ci, "stop")) - parse_time(jstr(ci, "start"));
+    int64_t idle = parse_uptime(jstr(ci, "idle"));
+    ck_assert_msg(idle <= uptime + 1000000000LL, "idle can't be larger than uptime");
+    ck_assert_int_gt(parse_time(jstr(ci, "last_activity")), 0);
+    json_decref(c);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_stacksz)
+{
+    server *s = run_monitor_server();
+    http_resp r = http_get(server_monitor_addr(s), "/stacksz");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.ctype, "application/json");
+    ck_assert_msg(strstr(r.body, "server_handle_stacksz") != NULL, "no serving thread in:\n%s", r.body);
+    /* Every thread is listed: the test's own main thread at least. */
+    char self[64];
+    snprintf(self, sizeof(self), "thread %d [", (int)getpid());
+    ck_assert_msg(strstr(r.body, self) != NULL, "no main thread in:\n%s", r.body);
+    free(r.body);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_handler)
+{
+    server *s = run_monitor_server();
+    ck_assert_int_gt(server_monitor_addr(s), 0);
+    server_shutdown(s);
+    ck_assert_int_eq(server_monitor_addr(s), -1);
+    server_free(s);
+}
+END_TEST
+
+static void *varz_fn_poller(void *p)
+{
+    race_ctx *x = p;
+    while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+        for (int mode = 0; mode < 2; mode++) {
+            json_t *v;
+            if (mode == 0) {
+                http_resp r = http_get(server_monitor_addr(x->s), "/varz");
+                v = json_loads(r.body, 0, NULL);
+                free(r.body);
+            } else {
+                char err[128];
+                v = server_varz(x->s, err, sizeof(err));
+            }
+            if (v && json_integer_value(json_object_get(v, "max_connections")) != -1)
+                __atomic_add_fetch(&x->polls, 1, __ATOMIC_RELAXED);
+            json_decref(v);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(test_monitor_varz_races)
+{
+    server *s = run_monitor_server();
+    race_ctx x = {s, 0, 0};
+    pthread_t th[3];
+    ck_assert_int_eq(pthread_create(&th[0], NULL, varz_fn_poller, &x), 0);
+    /* 1000 changes, and as many more as it takes for the poller to see
+     * some (Go sleeps between them). */
+    int64_t end = now_ms() + 5000;
+    for (int i = 0; i < 1000 || (__atomic_load_n(&x.polls, __ATOMIC_RELAXED) < 2 && now_ms() < end); i++) {
+        pthread_mutex_lock(&s->mu);
+        s->opts->max_conn = 100 + (i < 1000 ? i : 999);
+        pthread_mutex_unlock(&s->mu);
+        usleep(1);
+    }
+    __atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(th[0], NULL);
+    ck_assert_int_gt(x.polls, 0);
+    json_t *v = poll_json(s, "/varz");
+    ck_assert_int_eq(jint(v, "max_connections"), 1099);
+    json_decref(v);
+    /* Parallel polling. */
+    x.stop = 0;
+    x.polls = 0;
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, varz_fn_poller, &x), 0);
+    usleep(500000);
+    __atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    ck_assert_int_ge(x.polls, 3);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_accountsz_mapping_order_reporting)
+{
+    server *s = run_server_conf("server_name: SR22\n"
+                                "accounts {\n"
+                                "  CLOUD { exports [ { service: \"downlink.>\" } ] }\n"
+                                "  CLOUD2 { exports [ { service: \"downlink.>\" } ] }\n"
+                                "  APP { imports [\n"
+                                "    { service: { account: CLOUD, subject: \"downlink.>\"}, to: \"event.>\"}\n"
+                                "    { service: { account: CLOUD2, subject: \"downlink.>\"}, to: \"event.>\"}\n"
+                                "  ] }\n"
+                                "}\n");
+    char err[256];
+    json_t *az = server_accountz(s, "APP", err, sizeof(err));
+    ck_assert_msg(az != NULL, "accountz: %s", err);
+    json_t *imps = json_object_get(json_object_get(az, "account_detail"), "imports");
+    ck_assert_int_gt(json_array_size(imps), 0);
+    bool found = false, cloud = false, cloud2 = false;
+    for (size_t i = 0; i < json_array_size(imps); i++) {
+        json_t *im = json_array_get(imps, i);
+        const char *subj = json_string_value(json_object_get(im, "subject"));
+        if (subj && strcmp(subj, "downlink.>") == 0) {
+            found = true;
+            ck_assert_str_eq(jstr(im, "local_subject"), "event.>");
+            ck_assert_str_eq(jstr(im, "type"), "service");
+            const char *acc = jstr(im, "account");
+            cloud |= strcmp(acc, "CLOUD") == 0;
+            cloud2 |= strcmp(acc, "CLOUD2") == 0;
+        }
+    }
+    ck_assert(found);
+    ck_assert_msg(cloud && cloud2, "expected imports from CLOUD and CLOUD2");
+    json_decref(az);
+    server_free(s);
+}
+END_TEST
+
+/* Go checkHealthzEndpoint: plain, js-enabled-only and js-server-only. */
+static void check_healthz_endpoint(server *s, int status, const char *want)
+{
+    static const char *const paths[] = {"/healthz", "/healthz?js-enabled-only=true",
+                                        "/healthz?js-server-only=true"};
+    for (size_t i = 0; i < 3; i++) {
+        char *b = read_body_ex(s, paths[i], status, "application/json");
+        json_t *h = json_loads(b, 0, NULL);
+        ck_assert_ptr_nonnull(h);
+        ck_assert_str_eq(jstr(h, "status"), want);
+        json_decref(h);
+        free(b);
+    }
+}
+
+START_TEST(test_monitor_healthz_status_error)
+{
+    server *s = run_monitor_server();
+    /* Go nils the listener so readyForConnections fails. */
+    pthread_mutex_lock(&s->mu);
+    int saved = s->listen_fd;
+    s->listen_fd = -1;
+    pthread_mutex_unlock(&s->mu);
+    check_healthz_endpoint(s, 500, "error");
+    char *b = read_body_ex(s, "/healthz?details=true", 500, "application/json");
+    json_t *h = json_loads(b, 0, NULL);
+    json_t *e = json_array_get(json_object_get(h, "errors"), 0);
+    ck_assert_str_eq(jstr(e, "type"), "CONNECTION");
+    json_decref(h);
+    free(b);
+    pthread_mutex_lock(&s->mu);
+    s->listen_fd = saved;
+    pthread_mutex_unlock(&s->mu);
+    check_healthz_endpoint(s, 200, "ok");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_healthz_error_type_json)
+{
+    static const char *const names[] = {"CONNECTION", "BAD_REQUEST", "JETSTREAM", "ACCOUNT", "STREAM", "CONSUMER"};
+    for (int t = HEALTHZ_ERROR_CONN; t <= HEALTHZ_ERROR_CONSUMER; t++) {
+        ck_assert_str_eq(health_z_error_type_string((health_z_error_type)t), names[t]);
+        json_t *j = health_z_error_type_marshal_json((health_z_error_type)t);
+        health_z_error_type back = HEALTHZ_ERROR_CONN;
+        char err[128];
+        ck_assert_int_eq(health_z_error_type_unmarshal_json(j, &back, err, sizeof(err)), 0);
+        ck_assert_int_eq(back, t);
+        json_decref(j);
+    }
+    ck_assert_str_eq(health_z_error_type_string((health_z_error_type)42), "unknown");
+    json_t *bad = json_string("NOPE");
+    health_z_error_type out;
+    char err[128];
+    ck_assert_int_eq(health_z_error_type_unmarshal_json(bad, &out, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "unknown healthz error type \"\\\"NOPE\\\"\"");
+    json_decref(bad);
+}
+END_TEST
+
+typedef struct acc_race {
+    server *s;
+    client *c;
+    account *a, *b;
+    volatile int stop;
+    int calls;
+} acc_race;
+
+static void *acc_swapper(void *p)
+{
+    acc_race *x = p;
+    while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&x->c->mu);
+        x->c->acc = x->c->acc == x->a ? x->b : x->a;
+        pthread_mutex_unlock(&x->c->mu);
+    }
+    return NULL;
+}
+
+static void *acc_connz(void *p)
+{
+    acc_race *x = p;
+    connz_options o = {.account = "A"};
+    while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
+        char err[128];
+        json_t *v = server_connz(x->s, &o, err, sizeof(err));
+        if (v)
+            x->calls++;
+        json_decref(v);
+    }
+    return NULL;
+}
+
+START_TEST(test_monitor_connz_account_race)
+{
+    server *s = run_monitor_server_with_accounts();
+    int fd = client_user_sub_pub(s, "a", "a");
+    acc_race x = {s, NULL, server_lookup_account(s, "A"), server_lookup_account(s, "B"), 0, 0};
+    ck_assert_ptr_nonnull(x.a);
+    ck_assert_ptr_nonnull(x.b);
+    x.c = server_get_client(s, 1);
+    ck_assert_ptr_nonnull(x.c);
+    pthread_t w, r;
+    ck_assert_int_eq(pthread_create(&w, NULL, acc_swapper, &x), 0);
+    ck_assert_int_eq(pthread_create(&r, NULL, acc_connz, &x), 0);
+    usleep(500000);
+    __atomic_store_n(&x.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(w, NULL);
+    pthread_join(r, NULL);
+    ck_assert_int_gt(x.calls, 0);
+    pthread_mutex_lock(&x.c->mu);
+    x.c->acc = x.a;
+    pthread_mutex_unlock(&x.c->mu);
+    client_release(x.c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+static void *closed_detail_connz(void *p)
+{
+    server *s = p;
+    connz_options o = {.state = CONN_CLOSED, .subscriptions_detail = true};
+    char err[128];
+    json_t *v = server_connz(s, &o, err, sizeof(err));
+    ck_assert_ptr_nonnull(v);
+    json_decref(v);
+    return NULL;
+}
+
+START_TEST(test_connz_closed_subs_detail_no_shared_mutation)
+{
+    /* Go injects a closed client in the ring; a real one is closed here. */
+    server *s = run_monitor_server();
+    close(client_sub_pub(s, NULL));
+    wait_closed(s, 1);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, closed_detail_connz, s), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    connz_options o = {.state = CONN_CLOSED};
+    json_t *c = connz(s, &o);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    json_t *ci = json_array_get(conns_of(c), 0);
+    ck_assert_ptr_null(json_object_get(ci, "subscriptions_list_detail"));
+    ck_assert_ptr_null(json_object_get(ci, "subscriptions_list"));
+    json_decref(c);
+    server_free(s);
+}
+END_TEST
+
+/* ---- closed_conns_test.go ---- */
+
+START_TEST(test_closed_conns_accounting)
+{
+    options *o = monitor_options();
+    o->max_closed_clients = 10;
+    o->no_system_account = true;
+    server *s = run_server_opts(o);
+    close(client_sub_pub(s, NULL));
+    wait_closed(s, 1);
+    connz_options co = {.state = CONN_CLOSED};
+    json_t *c = connz(s, &co);
+    ck_assert_int_eq(jint(json_array_get(conns_of(c), 0), "cid"), 1);
+    json_decref(c);
+    for (int i = 0; i < 21; i++) {
+        close(client_sub_pub(s, NULL));
+        int64_t end = now_ms() + 2000;
+        while (server_total_closed_conns(s) != (uint64_t)(i + 2)) {
+            ck_assert_msg(now_ms() < end, "total closed %llu, want %d",
+                          (unsigned long long)server_total_closed_conns(s), i + 2);
+            usleep(5000);
+        }
+    }
+    wait_closed(s, 10);
+    ck_assert_int_eq(server_total_closed_conns(s), 22);
+    c = connz(s, &co);
+    json_t *a = conns_of(c);
+    ck_assert_int_eq(json_array_size(a), 10);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_int_eq(jint(json_array_get(a, i), "cid"), (json_int_t)(22 - 10 + 1 + i));
+    json_decref(c);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_closed_conns_subs_accounting)
+{
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    char buf[1024];
+    size_t len = (size_t)sprintf(buf, "UNSUB 1\r\n");
+    for (int i = 0; i < 10; i++)
+        len += (size_t)sprintf(buf + len, "SUB foo.%d %d\r\n", i, i + 2);
+    client_send_flush(fd, buf);
+    close(fd);
+    wait_closed(s, 1);
+    connz_options o = {.state = CONN_CLOSED, .subscriptions_detail = true};
+    json_t *c = connz(s, &o);
+    json_t *ci = json_array_get(conns_of(c), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(ci, "subscriptions_list_detail")), 10);
+    ck_assert_int_eq(jint(ci, "subscriptions"), 10);
+    json_decref(c);
+    server_free(s);
+}
+END_TEST
+
+/* The reason of the only (or idx-th) closed connection. */
+static void check_reason(server *s, size_t idx, const char *want)
+{
+    connz_options o = {.state = CONN_CLOSED};
+    json_t *c = connz(s, &o);
+    json_t *ci = json_array_get(conns_of(c), idx);
+    ck_assert_ptr_nonnull(ci);
+    ck_assert_msg(strstr(jstr(ci, "reason"), want) != NULL, "reason '%s', want '%s'", jstr(ci, "reason"),
+                  want);
+    json_decref(c);
+}
+
+START_TEST(test_closed_authorization_timeout)
+{
+    options *o = monitor_options();
+    o->authorization = strdup("my_token");
+    o->auth_timeout = 0.4;
+    server *s = run_server_opts(o);
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    wait_closed(s, 1);
+    check_reason(s, 0, "Authentication Timeout");
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+/* CONNECT with the given fields; waits for the server to close. */
+static void connect_expect_close(server *s, const char *fields)
+{
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    free(read_until(fd, "\r\n", 2000, NULL, NULL));
+    char buf[512];
+    snprintf(buf, sizeof(buf), "CONNECT {\"verbose\":false%s}\r\nPING\r\n", fields);
+    send_str(fd, buf);
+    bool eof = false;
+    char *got = read_until(fd, NULL, 3000, &eof, NULL);
+    ck_assert_msg(strstr(got, "-ERR 'Authorization Violation'") != NULL, "got %s", got);
+    free(got);
+    close(fd);
+}
+
+START_TEST(test_closed_authorization_violation)
+{
+    options *o = monitor_options();
+    o->authorization = strdup("my_token");
+    server *s = run_server_opts(o);
+    connect_expect_close(s, "");
+    wait_closed(s, 1);
+    check_reason(s, 0, "Authentication Failure");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_closed_up_authorization_violation)
+{
+    options *o = monitor_options();
+    o->username = strdup("my_user");
+    o->password = strdup("my_secret");
+    server *s = run_server_opts(o);
+    connect_expect_close(s, "");
+    connect_expect_close(s, ",\"user\":\"my_user\",\"pass\":\"wrong_pass\"");
+    wait_closed(s, 2);
+    check_reason(s, 0, "Authentication Failure");
+    check_reason(s, 1, "Authentication Failure");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_closed_max_payload)
+{
+    options *o = monitor_options();
+    o->max_payload = 100;
+    server *s = run_server_opts(o);
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    send_str(fd, "PUB foo.bar 1024\r\n");
+    wait_closed(s, 1);
+    check_reason(s, 0, "Maximum Message Payload Exceeded");
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+/* ---- test/monitor_test.go ---- */
+
+START_TEST(test_no_monitor_port)
+{
+    options *o = monitor_options();
+    o->http_port = 0;
+    o->no_system_account = true;
+    server *s = run_server_opts(o);
+    ck_assert_int_eq(server_monitor_addr(s), -1);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_varz)
+{
+    server *s = run_monitor_server();
+    json_t *v = poll_json(s, "/varz");
+    int64_t start = parse_time(jstr(v, "start"));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ck_assert_int_lt((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - start, 10LL * 1000000000LL);
+    json_decref(v);
+    int fd = client_sub_pub(s, NULL);
+    char *b = read_body_ex(s, "/varz", 200, "application/json");
+    ck_assert_ptr_null(strstr(b, "cluster_port"));
+    v = json_loads(b, 0, NULL);
+    free(b);
+    ck_assert_int_eq(jint(v, "connections"), 1);
+    ck_assert_int_eq(jint(v, "in_msgs"), 1);
+    ck_assert_int_eq(jint(v, "out_msgs"), 1);
+    ck_assert_int_eq(jint(v, "in_bytes"), 5);
+    ck_assert_int_eq(jint(v, "out_bytes"), 5);
+    ck_assert_int_eq(jint(v, "max_pending"), 64 * 1024 * 1024);
+    ck_assert_int_eq(jint(v, "write_deadline"), 10LL * 1000000000LL);
+    json_decref(v);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_connz)
+{
+    server *s = run_monitor_server();
+    json_t *c = poll_json(s, "/connz");
+    ck_assert_int_eq(jint(c, "num_connections"), 0);
+    ck_assert_int_eq(jint(c, "total"), 0);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 0);
+    json_decref(c);
+    int fd = client_sub_pub(s, NULL);
+    c = poll_json(s, "/connz");
+    ck_assert_int_eq(jint(c, "num_connections"), 1);
+    ck_assert_int_eq(jint(c, "total"), 1);
+    ck_assert_int_eq(jint(c, "limit"), MONITOR_DEFAULT_CONN_LIST_SIZE);
+    ck_assert_int_eq(jint(c, "offset"), 0);
+    json_t *ci = json_array_get(conns_of(c), 0);
+    ck_assert_int_ne(jint(ci, "cid"), 0);
+    ck_assert_str_eq(jstr(ci, "ip"), "127.0.0.1");
+    ck_assert_int_ne(jint(ci, "port"), 0);
+    ck_assert_int_eq(jint(ci, "subscriptions"), 1);
+    ck_assert_ptr_null(json_object_get(ci, "subscriptions_list"));
+    ck_assert_int_eq(jint(ci, "in_msgs"), 1);
+    ck_assert_int_eq(jint(ci, "out_msgs"), 1);
+    ck_assert_int_eq(jint(ci, "in_bytes"), 5);
+    ck_assert_int_eq(jint(ci, "out_bytes"), 5);
+    json_decref(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_connz_with_subs)
+{
+    server *s = run_monitor_server();
+    int fd = client_sub_pub(s, NULL);
+    json_t *c = poll_json(s, "/connz?subs=1");
+    json_t *l = json_object_get(json_array_get(conns_of(c), 0), "subscriptions_list");
+    ck_assert_int_eq(json_array_size(l), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(l, 0)), "foo");
+    json_decref(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_connz_with_auth)
+{
+    server *s = run_server_conf("no_sys_acc: true\n"
+                                "authorization { users = [ {user: alice, password: foo}, {user: bob, password: bar} ] }\n");
+    int fd = client_user_sub_pub(s, "alice", "foo");
+    json_t *c = poll_json(s, "/connz?auth=1");
+    ck_assert_str_eq(jstr(json_array_get(conns_of(c), 0), "authorized_user"), "alice");
+    json_decref(c);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+static const struct {
+    const char *user, *acc;
+} multi_users[] = {{"alice", "engineering"}, {"bob", "engineering"}, {"john", "legal"},
+                   {"mary", "legal"},        {"peter", "finance"},   {"paul", "finance"}};
+
+static void pull_by(server *s, const char *what, const char *name, const char *state, int want)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/connz?auth=1&%s=%s&state=%s", what, name, state);
+    json_t *c = poll_json(s, path);
+    ck_assert_msg(jint(c, "num_connections") == want, "%s: %lld entries", path,
+                  (long long)jint(c, "num_connections"));
+    json_t *a = conns_of(c);
+    for (size_t i = 0; i < json_array_size(a); i++)
+        ck_assert_str_eq(jstr(json_array_get(a, i), strcmp(what, "acc") == 0 ? "account" : "authorized_user"),
+                         name);
+    json_decref(c);
+}
+
+START_TEST(test_connz_with_accounts)
+{
+    server *s = run_server_conf("password = \"s3cr3t!\"\n"
+                                "accounts: {\n"
+                                "  engineering: { users = [ {user: alice, password: $password}\n"
+                                "                           {user: bob, password: $password} ] }\n"
+                                "  legal: { users = [ {user: john, password: $password}\n"
+                                "                     {user: mary, password: $password} ] }\n"
+                                "  finance: { users = [ {user: peter, password: $password}\n"
+                                "                       {user: paul, password: $password} ] }\n"
+                                "}\n");
+    int fds[6];
+    for (int i = 0; i < 6; i++)
+        fds[i] = client_user_sub_pub(s, multi_users[i].user, "s3cr3t!");
+    json_t *c = poll_json(s, "/connz?auth=1");
+    ck_assert_int_eq(jint(c, "num_connections"), 6);
+    json_t *a = conns_of(c);
+    for (size_t i = 0; i < 6; i++) {
+        json_t *ci = json_array_get(a, i);
+        ck_assert_int_eq(jint(ci, "cid"), (json_int_t)i + 1);
+        ck_assert_str_eq(jstr(ci, "authorized_user"), multi_users[i].user);
+        ck_assert_str_eq(jstr(ci, "account"), multi_users[i].acc);
+    }
+    json_decref(c);
+    for (int pass = 0; pass < 2; pass++) {
+        const char *state = pass == 0 ? "open" : "closed";
+        pull_by(s, "acc", "engineering", state, 2);
+        pull_by(s, "acc", "finance", state, 2);
+        pull_by(s, "acc", "legal", state, 2);
+        for (int i = 0; i < 6; i++)
+            pull_by(s, "user", multi_users[i].user, state, 1);
+        if (pass == 0) {
+            for (int i = 0; i < 6; i++)
+                close(fds[i]);
+            wait_closed(s, 6);
+            int64_t end = now_ms() + 2000;
+            while (server_num_clients(s) != 0) {
+                ck_assert(now_ms() < end);
+                usleep(10000);
+            }
+        }
+    }
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_connz_with_offset_and_limit)
+{
+    server *s = run_monitor_server();
+    int f1 = client_sub_pub(s, NULL), f2 = client_sub_pub(s, NULL);
+    json_t *c = poll_json(s, "/connz?offset=1&limit=1");
+    ck_assert_int_eq(jint(c, "limit"), 1);
+    ck_assert_int_eq(jint(c, "offset"), 1);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    json_decref(c);
+    close(f1);
+    close(f2);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_http_host)
+{
+    /* The monitor listens on 127.0.0.1 only: another local address of
+     * the machine (127.0.0.2 is loopback too, but not the bound one) is
+     * refused. */
+    server *s = run_monitor_server();
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)server_monitor_addr(s));
+    a.sin_addr.s_addr = inet_addr("127.0.0.2");
+    ck_assert_int_ne(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_error_on_listen)
+{
+    server *s = run_monitor_server();
+    options *o = monitor_options();
+    o->http_port = server_monitor_addr(s);
+    char err[256];
+    server *s2 = server_new(o, err, sizeof(err));
+    ck_assert_ptr_nonnull(s2);
+    ck_assert_int_ne(server_start_monitoring(s2, err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "listen") != NULL, "error: %s", err);
+    server_free(s2);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_both_ports_configured)
+{
+    /* https_port is refused by the options check while TLS monitoring is
+     * missing, so it is set after server_new: StartMonitoring's own check. */
+    options *o = monitor_options();
+    char err[256];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    s->opts->https_port = 18443;
+    ck_assert_int_ne(server_start_monitoring(s, err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "specify both") != NULL, "error: %s", err);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_stop)
+{
+    options *o = monitor_options();
+    char err[256];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    /* Only the monitor is started, not the server. */
+    ck_assert_msg(server_start_monitoring(s, err, sizeof(err)) == 0, "start monitoring: %s", err);
+    int port = server_monitor_addr(s);
+    ck_assert_int_gt(port, 0);
+    http_resp r = http_get(port, "/varz");
+    ck_assert_int_eq(r.status, 200);
+    free(r.body);
+    server_shutdown(s);
+    ck_assert_int_lt(dial_port(port), 0);
+    server_free(s);
+}
+END_TEST
+
+/* ---- features beyond the Go tests ---- */
+
+START_TEST(test_monitor_accountz_detail)
+{
+    server *s = run_server_conf(
+        "accounts {\n"
+        "  A { users: [{user: a, password: a}]\n"
+        "      exports: [{stream: \"foo.>\"}, {service: \"svc.>\", accounts: [B]},\n"
+        "                {service: \"lat\", response_type: stream}]\n"
+        "      mappings: { \"m.x\": \"m.y\",\n"
+        "                  \"w.*\": [{destination: \"w1.$1\", weight: 40%}, {destination: \"w2.$1\", weight: 60%}] }\n"
+        "  }\n"
+        "  B { users: [{user: b, password: b}]\n"
+        "      imports: [{stream: {account: A, subject: \"foo.>\"}, prefix: \"pre\"},\n"
+        "                {service: {account: A, subject: \"svc.x\"}, to: \"local.svc\"}]\n"
+        "  }\n"
+        "}\n");
+    json_t *az = poll_json(s, "/accountz?acc=A");
+    json_t *d = json_object_get(az, "account_detail");
+    ck_assert_str_eq(jstr(d, "account_name"), "A");
+    ck_assert_int_gt(parse_time(jstr(d, "update_time")), 0);
+    ck_assert(json_is_false(json_object_get(d, "expired")));
+    ck_assert(json_is_true(json_object_get(d, "complete")));
+    ck_assert_ptr_null(json_object_get(d, "is_system"));
+    json_t *m = json_object_get(d, "mappings");
+    ck_assert_int_eq(json_object_size(m), 2);
+    json_t *w = json_object_get(m, "w.*");
+    ck_assert_int_eq(json_array_size(w), 2);
+    ck_assert_str_eq(jstr(json_array_get(w, 0), "subject"), "w1.$1");
+    ck_assert_int_eq(jint(json_array_get(w, 0), "weight"), 40);
+    ck_assert_int_eq(jint(json_array_get(w, 1), "weight"), 100);
+    ck_assert_int_eq(jint(json_array_get(json_object_get(m, "m.x"), 0), "weight"), 100);
+    json_t *ex = json_object_get(d, "exports");
+    ck_assert_int_eq(json_array_size(ex), 3);
+    int services = 0, streams = 0;
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = json_array_get(ex, i);
+        const char *subj = jstr(e, "subject");
+        if (strcmp(jstr(e, "type"), "service") == 0) {
+            services++;
+            ck_assert_str_eq(jstr(e, "response_type"), strcmp(subj, "lat") == 0 ? "Streamed" : "Singleton");
+            if (strcmp(subj, "svc.>") == 0)
+                ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "approved_accounts"), 0)), "B");
+        } else {
+            streams++;
+            ck_assert_str_eq(subj, "foo.>");
+            ck_assert_ptr_null(json_object_get(e, "response_type"));
+        }
+    }
+    ck_assert_int_eq(services, 2);
+    ck_assert_int_eq(streams, 1);
+    ck_assert_ptr_nonnull(json_object_get(d, "sublist_stats"));
+    json_decref(az);
+    /* The encoder escapes '>' as Go does. */
+    char *raw = read_body_ex(s, "/accountz?acc=B", 200, "application/json");
+    ck_assert_ptr_nonnull(strstr(raw, "\"foo.\\u003e\""));
+    free(raw);
+    az = poll_json(s, "/accountz?acc=B");
+    d = json_object_get(az, "account_detail");
+    json_t *im = json_object_get(d, "imports");
+    bool stream = false, service = false;
+    for (size_t i = 0; i < json_array_size(im); i++) {
+        json_t *e = json_array_get(im, i);
+        ck_assert(json_is_false(json_object_get(e, "invalid")));
+        ck_assert(json_is_false(json_object_get(e, "share")));
+        ck_assert(json_is_false(json_object_get(e, "tracking")));
+        if (strcmp(jstr(e, "type"), "stream") == 0) {
+            stream = true;
+            ck_assert_str_eq(jstr(e, "subject"), "foo.>");
+            ck_assert_str_eq(jstr(e, "account"), "A");
+            ck_assert_str_eq(jstr(e, "local_subject"), "pre.foo.>");
+        } else if (strcmp(jstr(e, "account"), "A") == 0) {
+            service = true;
+            ck_assert_str_eq(jstr(e, "subject"), "svc.x");
+            ck_assert_str_eq(jstr(e, "to"), "local.svc");
+            ck_assert_str_eq(jstr(e, "local_subject"), "local.svc");
+        }
+    }
+    ck_assert(stream && service);
+    json_decref(az);
+
+    /* A pending request makes a response entry in the exporter. */
+    int fa = client_user_sub_pub(s, "a", "a");
+    client_send_flush(fa, "SUB svc.x 9\r\n");
+    int fb = client_user_sub_pub(s, "b", "b");
+    client_send_flush(fb, "SUB my.inbox 3\r\nPUB local.svc my.inbox 2\r\nhi\r\n");
+    char *got = read_until(fa, "hi\r\n", 2000, NULL, NULL);
+    ck_assert_msg(strstr(got, "MSG svc.x 9 _R_.") != NULL, "no request: %s", got);
+    free(got);
+    az = poll_json(s, "/accountz?acc=A");
+    json_t *resp = json_object_get(json_object_get(az, "account_detail"), "responses");
+    ck_assert_int_eq(json_object_size(resp), 1);
+    const char *key;
+    json_t *val;
+    json_object_foreach(resp, key, val) {
+        ck_assert(strncmp(key, "_R_.", 4) == 0);
+        ck_assert_str_eq(jstr(val, "subject"), "my.inbox");
+        ck_assert_str_eq(jstr(val, "account"), "B");
+        ck_assert_str_eq(jstr(val, "to"), key);
+        /* A Go map value: the type prints as its number. */
+        ck_assert_int_eq(jint(val, "type"), 2);
+    }
+    json_decref(az);
+    close(fa);
+    close(fb);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_expvarz)
+{
+    server *s = run_monitor_server();
+    json_t *v = server_expvarz(s);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(json_is_array(json_object_get(v, "cmdline")));
+    ck_assert_int_ge(json_array_size(json_object_get(v, "cmdline")), 1);
+    json_t *ms = json_object_get(v, "memstats");
+    ck_assert(json_is_integer(json_object_get(ms, "HeapAlloc")));
+    ck_assert(json_is_integer(json_object_get(ms, "Sys")));
+    json_decref(v);
+    http_resp r = http_get(server_monitor_addr(s), "/debug/vars");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.ctype, "application/json; charset=utf-8");
+    ck_assert(strncmp(r.body, "{\n\"cmdline\": [", 14) == 0);
+    ck_assert_ptr_nonnull(strstr(r.body, ",\n\"memstats\": {"));
+    size_t n = strlen(r.body);
+    ck_assert(n > 3 && strcmp(r.body + n - 3, "\n}\n") == 0);
+    json_t *parsed = json_loads(r.body, 0, NULL);
+    ck_assert_ptr_nonnull(parsed);
+    json_decref(parsed);
+    free(r.body);
+    /* Go's expvar handler is not counted in http_req_stats. */
+    json_t *vz = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(json_object_get(vz, "http_req_stats"), "/debug/vars"));
+    json_decref(vz);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_ports_file)
+{
+    char dir[] = "/tmp/cnatsd_mon_ports_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    options *o = monitor_options();
+    o->ports_file_dir = strdup(dir);
+    server *s = run_server_opts(o);
+    char *path = server_port_file(s, NULL);
+    ck_assert_ptr_nonnull(path);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no ports file %s", path);
+    char buf[2048];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    json_t *p = json_loads(buf, 0, NULL);
+    ck_assert_msg(p != NULL, "bad ports file: %s", buf);
+    char want[128];
+    snprintf(want, sizeof(want), "nats://127.0.0.1:%d", server_client_port(s));
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "nats"), 0)), want);
+    snprintf(want, sizeof(want), "http://127.0.0.1:%d", server_monitor_addr(s));
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p, "monitoring"), 0)), want);
+    json_decref(p);
+    server_free(s);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A user JWT signed by a new account key; bearer sets bearer_token.
+ * Caller frees. */
+static char *make_user_jwt(bool bearer)
+{
+    nkey_pair akp, ukp;
+    ck_assert_int_eq(nkey_create_account(&akp), NKEY_OK);
+    ck_assert_int_eq(nkey_create_user(&ukp), NKEY_OK);
+    char apub[NKEY_PUBLIC_STR_LEN + 1], upub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_pair_public_key(&akp, apub, sizeof(apub)), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&ukp, upub, sizeof(upub)), NKEY_OK);
+    json_t *claims = json_pack("{s:s, s:s, s:I, s:s, s:{s:s, s:i, s:b}}", "sub", upub, "iss", apub, "iat",
+                               (json_int_t)time(NULL), "jti", "MONJTI", "nats", "type", "user", "version", 2,
+                               "bearer_token", bearer);
+    const char *hdr = "{\"typ\":\"JWT\",\"alg\":\"ed25519-nkey\"}";
+    char *p = json_dumps(claims, JSON_COMPACT);
+    char *eh = jwt_encode_to_string((const uint8_t *)hdr, strlen(hdr));
+    char *ep = jwt_encode_to_string((const uint8_t *)p, strlen(p));
+    size_t tl = strlen(eh) + strlen(ep) + 2;
+    char *to_sign = malloc(tl);
+    snprintf(to_sign, tl, "%s.%s", eh, ep);
+    uint8_t sig[NKEY_SIG_LEN];
+    ck_assert_int_eq(nkey_pair_sign(&akp, (const uint8_t *)to_sign, strlen(to_sign), sig), NKEY_OK);
+    char *es = jwt_encode_to_string(sig, sizeof(sig));
+    size_t ol = tl + strlen(es) + 1;
+    char *out = malloc(ol);
+    snprintf(out, ol, "%s.%s", to_sign, es);
+    free(p);
+    free(eh);
+    free(ep);
+    free(es);
+    free(to_sign);
+    json_decref(claims);
+    return out;
+}
+
+START_TEST(test_monitor_redact_bearer_jwt)
+{
+    ck_assert_ptr_null(monitor_redact_bearer_jwt(NULL));
+    ck_assert_ptr_null(monitor_redact_bearer_jwt(""));
+    char *bearer = make_user_jwt(true), *plain = make_user_jwt(false);
+    ck_assert_ptr_null(monitor_redact_bearer_jwt(bearer));
+    ck_assert_ptr_eq(monitor_redact_bearer_jwt(plain), plain);
+    /* Not a JWT: kept. */
+    ck_assert_str_eq(monitor_redact_bearer_jwt("not.a.jwt"), "not.a.jwt");
+    free(bearer);
+    free(plain);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_name_tag)
+{
+    /* Go: with auth, an open client shows its account's name tag (the
+     * name without JWT); a closed one in a non-global account too. */
+    server *s = run_monitor_server_with_accounts();
+    int fa = client_user_sub_pub(s, "a", "a");
+    json_t *c = poll_json(s, "/connz?auth=1");
+    ck_assert_str_eq(jstr(json_array_get(conns_of(c), 0), "name_tag"), "A");
+    json_decref(c);
+    c = poll_json(s, "/connz");
+    ck_assert_ptr_null(json_object_get(json_array_get(conns_of(c), 0), "name_tag"));
+    json_decref(c);
+    close(fa);
+    wait_closed(s, 1);
+    c = poll_json(s, "/connz?auth=1&state=closed");
+    json_t *ci = json_array_get(conns_of(c), 0);
+    ck_assert_str_eq(jstr(ci, "name_tag"), "A");
+    ck_assert_str_eq(jstr(ci, "account"), "A");
+    ck_assert_ptr_null(json_object_get(ci, "jwt"));
+    json_decref(c);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_subsz_service_imports)
+{
+    /* Go's list comes from the sublists: the internal subscription of a
+     * service import is listed with its account, so the total matches
+     * num_subscriptions. */
+    server *s = run_server_conf("no_sys_acc: true\n"
+                                "accounts {\n"
+                                "  A { users: [{user: a, password: a}], exports: [{service: \"svc.>\"}] }\n"
+                                "  B { users: [{user: b, password: b}],\n"
+                                "      imports: [{service: {account: A, subject: \"svc.x\"}, to: \"local.svc\"}] }\n"
+                                "}\n");
+    int fb = client_user_sub_pub(s, "b", "b");
+    json_t *v = poll_json(s, "/subsz?subs=1&acc=B");
+    ck_assert_int_eq(jint(v, "num_subscriptions"), 2);
+    ck_assert_int_eq(jint(v, "total"), 2);
+    json_t *l = json_object_get(v, "subscriptions_list");
+    bool imp = false;
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        json_t *d = json_array_get(l, i);
+        ck_assert_str_eq(jstr(d, "account"), "B");
+        if (strcmp(jstr(d, "subject"), "local.svc") == 0)
+            imp = true;
+    }
+    ck_assert(imp);
+    json_decref(v);
+    v = poll_json(s, "/subsz?subs=1&test=local.svc");
+    ck_assert_int_eq(jint(v, "total"), 1);
+    json_decref(v);
+    close(fb);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_profilez_errors)
+{
+    server *s = run_monitor_server();
+    profilez_options o = {0};
+    json_t *p = server_profilez(s, &o);
+    ck_assert(json_is_null(json_object_get(p, "profile")));
+    ck_assert_str_eq(jstr(p, "error"), "Profile name not specified");
+    json_decref(p);
+    o.name = "cpu";
+    o.duration = 20LL * 1000000000LL;
+    p = server_profilez(s, &o);
+    ck_assert_str_eq(jstr(p, "error"), "Duration 20s should be between 0s and 15s");
+    json_decref(p);
+    o.name = "heap";
+    p = server_profilez(s, &o);
+    ck_assert_ptr_nonnull(strstr(jstr(p, "error"), "\"heap\""));
+    ck_assert_ptr_nonnull(strstr(jstr(p, "error"), "not supported"));
+    json_decref(p);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_connz_sort_by_rtt)
+{
+    server *s = run_monitor_server();
+    int fds[10];
+    for (int i = 0; i < 10; i++)
+        fds[i] = client_sub_pub(s, NULL);
+    connz_options o = {.sort = SORT_BY_RTT};
+    for (int mode = 1; mode >= 0; mode--) {
+        json_t *c = poll_connz(s, mode, "/connz?sort=rtt", &o);
+        ck_assert_int_eq(jint(c, "num_connections"), 10);
+        json_t *a = conns_of(c);
+        int64_t prev = INT64_MAX;
+        for (size_t i = 0; i < json_array_size(a); i++) {
+            int64_t rtt = 0;
+            ck_assert_int_eq(opts_parse_go_duration(jstr(json_array_get(a, i), "rtt"), &rtt, NULL, 0), 0);
+            ck_assert_msg(rtt <= prev, "RTT not in descending order");
+            prev = rtt;
+        }
+        json_decref(c);
+    }
+    for (int i = 0; i < 10; i++)
+        close(fds[i]);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_server_healthz)
+{
+    server *s = run_monitor_server();
+    int code = 0;
+    /* BasicHealth: no options, empty options, JSServerOnly. */
+    json_t *h = server_healthz(s, NULL, &code);
+    ck_assert_str_eq(jstr(h, "status"), "ok");
+    ck_assert_int_eq(code, 200);
+    json_decref(h);
+    healthz_options o = {0};
+    h = server_healthz(s, &o, &code);
+    ck_assert_str_eq(jstr(h, "status"), "ok");
+    json_decref(h);
+    o.js_server_only = true;
+    h = server_healthz(s, &o, &code);
+    ck_assert_str_eq(jstr(h, "status"), "ok");
+    json_decref(h);
+    /* BadRequestMissingAccount / BadRequestMissingStream. */
+    healthz_options bad = {.stream = "TEST"};
+    h = server_healthz(s, &bad, &code);
+    ck_assert_int_eq(code, 400);
+    ck_assert_str_eq(jstr(h, "status"), "error");
+    json_decref(h);
+    healthz_options bad2 = {.account = "ACC", .consumer = "TEST"};
+    h = server_healthz(s, &bad2, &code);
+    ck_assert_int_eq(code, 400);
+    ck_assert_str_eq(jstr(h, "status"), "error");
+    json_decref(h);
+    /* DetailsOption. */
+    healthz_options det = {.details = true};
+    h = server_healthz(s, &det, &code);
+    ck_assert_str_eq(jstr(h, "status"), "ok");
+    json_decref(h);
+    healthz_options det2 = {.stream = "TEST", .details = true};
+    h = server_healthz(s, &det2, &code);
+    ck_assert_int_eq(code, 400);
+    json_t *errs = json_object_get(h, "errors");
+    ck_assert_int_gt(json_array_size(errs), 0);
+    health_z_error_type t;
+    ck_assert_int_eq(health_z_error_type_unmarshal_json(json_object_get(json_array_get(errs, 0), "type"), &t, NULL, 0), 0);
+    ck_assert_int_eq(t, HEALTHZ_ERROR_BAD_REQUEST);
+    json_decref(h);
+    /* ServerNotReady. */
+    pthread_mutex_lock(&s->mu);
+    int saved = s->listen_fd;
+    s->listen_fd = -1;
+    pthread_mutex_unlock(&s->mu);
+    h = server_healthz(s, NULL, &code);
+    ck_assert_int_eq(code, 500);
+    ck_assert_str_eq(jstr(h, "status"), "error");
+    json_decref(h);
+    pthread_mutex_lock(&s->mu);
+    s->listen_fd = saved;
+    pthread_mutex_unlock(&s->mu);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_varz_tls_flags)
+{
+    /* Go Varz tls_required / tls_verify come from the client TLS config;
+     * the config is set by hand here (the value only matters to /varz). */
+    server *s = run_monitor_server();
+    json_t *v = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(v, "tls_required"));
+    ck_assert_ptr_null(json_object_get(v, "tls_verify"));
+    json_decref(v);
+    tls_config_opts *tc = calloc(1, sizeof(*tc));
+    ck_assert_ptr_nonnull(tc);
+    tc->verify = true;
+    pthread_mutex_lock(&s->mu);
+    s->opts->tls_config = tc;
+    s->opts->tls_verify = true;
+    pthread_mutex_unlock(&s->mu);
+    v = poll_json(s, "/varz");
+    ck_assert(json_is_true(json_object_get(v, "tls_required")));
+    ck_assert(json_is_true(json_object_get(v, "tls_verify")));
+    json_decref(v);
+    pthread_mutex_lock(&s->mu);
+    s->opts->allow_non_tls = true;
+    pthread_mutex_unlock(&s->mu);
+    v = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(v, "tls_required"));
+    json_decref(v);
+    pthread_mutex_lock(&s->mu);
+    s->opts->tls_config = NULL;
+    s->opts->tls_verify = false;
+    s->opts->allow_non_tls = false;
+    pthread_mutex_unlock(&s->mu);
+    free(tc);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_raftz_no_groups)
+{
+    server *s = run_server_opts(default_monitor_options());
+    json_t *r = server_raftz(s, NULL, NULL);
+    ck_assert(json_is_object(r));
+    ck_assert_int_eq(json_object_size(r), 0);
+    json_decref(r);
+    http_resp h = http_get(server_monitor_addr(s), "/raftz");
+    ck_assert_int_eq(h.status, 404);
+    ck_assert_str_eq(h.body, "No Raft nodes registered");
+    free(h.body);
+    server_free(s);
+    s = run_monitor_server();
+    r = server_raftz(s, "", NULL);
+    ck_assert(json_is_null(r));
+    json_decref(r);
+    r = server_raftz(s, "$G", "G1");
+    ck_assert_int_eq(json_object_size(r), 0);
+    json_decref(r);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_account_statz_filter)
+{
+    server *s = run_monitor_server_with_accounts();
+    int fa = client_user_sub_pub(s, "a", "a");
+    const char *names[] = {"B", "nope", "A"};
+    char err[128];
+    json_t *v = server_account_statz_accounts(s, names, 3, true, err, sizeof(err));
+    ck_assert_ptr_nonnull(v);
+    json_t *l = json_object_get(v, "account_statz");
+    ck_assert_int_eq(json_array_size(l), 2);
+    ck_assert_str_eq(jstr(json_array_get(l, 0), "acc"), "B");
+    ck_assert_str_eq(jstr(json_array_get(l, 1), "acc"), "A");
+    ck_assert_int_eq(jint(json_array_get(l, 1), "conns"), 1);
+    json_decref(v);
+    /* Without include_unused only A (it has a connection). */
+    v = server_account_statz_accounts(s, names, 3, false, err, sizeof(err));
+    l = json_object_get(v, "account_statz");
+    ck_assert_int_eq(json_array_size(l), 1);
+    ck_assert_str_eq(jstr(json_array_get(l, 0), "acc"), "A");
+    json_decref(v);
+    close(fa);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_varz_proxies)
+{
+    server *s = run_monitor_server();
+    json_t *v = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(v, "proxies"));
+    json_decref(v);
+    server_free(s);
+    /* An empty proxies block: present and empty, as Go prints it. */
+    s = run_server_conf("proxies { }\n");
+    v = poll_json(s, "/varz");
+    json_t *px = json_object_get(v, "proxies");
+    ck_assert(json_is_object(px));
+    ck_assert_int_eq(json_object_size(px), 0);
+    json_decref(v);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_stalls)
+{
+    /* A consumer that does not read makes a fast producer stall: /varz
+     * stalled_clients and the consumer's connz "stalls" count it (Go
+     * stalledWait). */
+    options *o = monitor_options();
+    o->max_pending = 1 << 20;
+    server *s = run_server_opts(o);
+    int cons = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(cons, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)server_client_port(s));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(cons, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+    setsockopt(cons, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    free(read_until(cons, "\r\n", 2000, NULL, NULL));
+    client_send_flush(cons, "CONNECT {\"verbose\":false}\r\nSUB big 1\r\n");
+    int prod = client_sub_pub(s, NULL);
+    enum { MSG = 64 * 1024 };
+    char hdr[64];
+    snprintf(hdr, sizeof(hdr), "PUB big %d\r\n", MSG);
+    char *payload = malloc(MSG + 2);
+    memset(payload, 'x', MSG);
+    memcpy(payload + MSG, "\r\n", 2);
+    json_int_t stalled = 0;
+    int64_t end = now_ms() + 10000;
+    for (int i = 0; stalled == 0 && now_ms() < end; i++) {
+        send_str(prod, hdr);
+        ck_assert_int_eq(write(prod, payload, MSG + 2), MSG + 2);
+        if (i % 16 == 15) {
+            json_t *v = poll_json(s, "/varz");
+            stalled = jint(v, "stalled_clients");
+            json_decref(v);
+        }
+    }
+    free(payload);
+    ck_assert_int_ge(stalled, 1);
+    /* The consumer (cid 1), open or already closed as a slow consumer. */
+    connz_options co = {.cid = 1, .state = CONN_ALL};
+    json_t *c = connz(s, &co);
+    json_t *ci = json_array_get(conns_of(c), 0);
+    ck_assert_ptr_nonnull(ci);
+    ck_assert_int_ge(jint(ci, "stalls"), 1);
+    json_decref(c);
+    close(prod);
+    close(cons);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_my_uptime);
     tcase_add_test(tc, test_monitor_no_port);
     tcase_add_test(tc, test_monitor_http_base_path);
@@ -1490,6 +3272,59 @@ int main(void)
     tcase_add_test(tc, test_monitor_http_slowloris);
     tcase_add_test(tc, test_monitor_json_marshal);
     tcase_add_test(tc, test_monitor_metrics);
+    tcase_add_test(tc, test_monitor_varz_subscriptions_reset_properly);
+    tcase_add_test(tc, test_monitor_varz_reload_race);
+    tcase_add_test(tc, test_monitor_connz_last_activity);
+    tcase_add_test(tc, test_monitor_connz_default_sorted);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_start);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_uptime_closed_conn);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_stop_time_closed_conn);
+    tcase_add_test(tc, test_monitor_connz_sorted_by_idle);
+    tcase_add_test(tc, test_monitor_connz_sort_by_idle_time);
+    tcase_add_test(tc, test_monitor_subsz_offset_overflow);
+    tcase_add_test(tc, test_monitor_subsz_multi_account);
+    tcase_add_test(tc, test_monitor_subsz_multi_account_with_offset_and_limit);
+    tcase_add_test(tc, test_monitor_connz_closed_conns_race);
+    tcase_add_test(tc, test_monitor_connz_closed_conns_bad_client);
+    tcase_add_test(tc, test_monitor_stacksz);
+    tcase_add_test(tc, test_monitor_handler);
+    tcase_add_test(tc, test_monitor_varz_races);
+    tcase_add_test(tc, test_monitor_accountsz_mapping_order_reporting);
+    tcase_add_test(tc, test_monitor_healthz_status_error);
+    tcase_add_test(tc, test_monitor_healthz_error_type_json);
+    tcase_add_test(tc, test_monitor_connz_account_race);
+    tcase_add_test(tc, test_connz_closed_subs_detail_no_shared_mutation);
+    tcase_add_test(tc, test_closed_conns_accounting);
+    tcase_add_test(tc, test_closed_conns_subs_accounting);
+    tcase_add_test(tc, test_closed_authorization_timeout);
+    tcase_add_test(tc, test_closed_authorization_violation);
+    tcase_add_test(tc, test_closed_up_authorization_violation);
+    tcase_add_test(tc, test_closed_max_payload);
+    tcase_add_test(tc, test_no_monitor_port);
+    tcase_add_test(tc, test_varz);
+    tcase_add_test(tc, test_connz);
+    tcase_add_test(tc, test_connz_with_subs);
+    tcase_add_test(tc, test_connz_with_auth);
+    tcase_add_test(tc, test_connz_with_accounts);
+    tcase_add_test(tc, test_connz_with_offset_and_limit);
+    tcase_add_test(tc, test_http_host);
+    tcase_add_test(tc, test_monitor_error_on_listen);
+    tcase_add_test(tc, test_monitor_both_ports_configured);
+    tcase_add_test(tc, test_monitor_stop);
+    tcase_add_test(tc, test_monitor_accountz_detail);
+    tcase_add_test(tc, test_monitor_expvarz);
+    tcase_add_test(tc, test_monitor_ports_file);
+    tcase_add_test(tc, test_monitor_redact_bearer_jwt);
+    tcase_add_test(tc, test_monitor_connz_name_tag);
+    tcase_add_test(tc, test_monitor_subsz_service_imports);
+    tcase_add_test(tc, test_monitor_profilez_errors);
+    tcase_add_test(tc, test_monitor_connz_sort_by_rtt);
+    tcase_add_test(tc, test_server_healthz);
+    tcase_add_test(tc, test_monitor_varz_tls_flags);
+    tcase_add_test(tc, test_monitor_raftz_no_groups);
+    tcase_add_test(tc, test_monitor_account_statz_filter);
+    tcase_add_test(tc, test_monitor_varz_proxies);
+    tcase_add_test(tc, test_monitor_stalls);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

@@ -1304,7 +1304,7 @@ START_TEST(test_check_supported)
         {"authorization { user: a\n password: b }", NULL},
         {"accounts { A {} }", NULL},
         {"http_port: 8222", NULL},
-        {"https_port: 8443", "https monitoring (https_port, needs TLS) is not supported yet"},
+        {"https_port: 8443", NULL},
         {"websocket { port: 8080\n no_tls: true }", "websocket is not supported yet"},
         {"mqtt { port: 1883 }", "mqtt is not supported yet"},
         {"leafnodes { port: 7422 }", "leafnodes is not supported yet"},

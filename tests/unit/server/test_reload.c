@@ -17,6 +17,7 @@
 #include "server/opts.h"
 #include "server/reload.h"
 #include "server/server.h"
+#include "server/sublist.h"
 #include "testutil.h"
 
 /* ---- captured log lines ---- */
@@ -254,8 +255,8 @@ START_TEST(test_config_reload_unsupported)
     reload_fails(s, "server_name: \"A\"\nlame_duck_duration: \"40s\"\n",
                  "config reload not supported for LameDuckDuration: old=2m0s, new=40s");
     reload_fails(s, "server_name: \"A\"\nhttp_port: 8222\n", "config reload not supported for HTTPPort: old=0, new=8222");
-    reload_fails(s, "server_name: \"A\"\naccounts { X {} }\n",
-                 "config reload not supported for Accounts: accounts reload is not supported yet");
+    reload_fails(s, "server_name: \"A\"\naccounts { $SYS { users = [ {user: s, password: s} ] } }\n",
+                 "config reload not supported for Accounts: changing the definition of account \"$SYS\"");
     ck_assert(!cap_has("Reloaded server configuration"));
     stop_server(s);
 }
@@ -423,14 +424,16 @@ START_TEST(test_config_reload_revokes_queue_subscription_with_queue_scoped_deny)
     server *s = start_conf("authorization { users = [ {user: alice, password: foo, "
                            "permissions: {publish: \">\", subscribe: \">\"}} ] }\n");
     int fd = connect_with(s, "\"user\":\"alice\",\"pass\":\"foo\"", "PONG\r\n");
+    /* The system account's internal subscriptions are counted too. */
+    uint32_t base = server_num_subscriptions(s);
     expect_reply(fd, "SUB foo.bar workers 1\r\nSUB baz 2\r\nPING\r\n", "PONG\r\n");
-    ck_assert_uint_eq(server_num_subscriptions(s), 2);
+    ck_assert_uint_eq(server_num_subscriptions(s), base + 2);
     reload_ok(s, "authorization { users = [ {user: alice, password: foo, "
                  "permissions: {publish: \">\", subscribe: {allow: \">\", deny: \"foo.* workers\"}}} ] }\n");
     expect_reply(fd, NULL,
                  "-ERR 'Permissions Violation for Subscription to \"foo.bar\" using queue \"workers\" (sid \"1\")'");
     ck_assert(cap_has("Removed sub \"foo.bar\" using queue \"workers\" (sid \"1\") for User \"alice\" - not authorized"));
-    ck_assert_uint_eq(server_num_subscriptions(s), 1);
+    ck_assert_uint_eq(server_num_subscriptions(s), base + 1);
     /* The remaining subscription still gets messages. */
     expect_reply(fd, "PUB baz 2\r\nhi\r\n", "MSG baz 2 2\r\nhi\r\n");
     close(fd);
@@ -687,6 +690,137 @@ START_TEST(test_config_reload_and_varz)
 }
 END_TEST
 
+/* ---- accounts (reload_test.go) ---- */
+
+static int connect_user(server *s, const char *user, const char *pass)
+{
+    char f[256];
+    snprintf(f, sizeof(f), "\"user\":\"%s\",\"pass\":\"%s\"", user, pass);
+    return connect_with(s, f, "PONG\r\n");
+}
+
+START_TEST(test_config_reload_account_users)
+{
+    server *s = start_conf("accounts {\n"
+                           " synadia { users = [ {user: derek, password: derek}\n {user: foo, password: foo} ] }\n"
+                           " nats.io { users = [ {user: ivan, password: ivan}\n {user: bar, password: bar} ] }\n"
+                           " acc_deleted_after_reload { users = [ {user: gone, password: soon}\n"
+                           "   {user: baz, password: baz}\n {user: bat, password: bat} ] }\n"
+                           "}\n");
+    /* accounts may hold internal subscriptions (system imports): count
+     * what the clients add */
+    uint32_t base_syn = sublist_count(server_lookup_account(s, "synadia")->sl);
+    uint32_t base_nio = sublist_count(server_lookup_account(s, "nats.io")->sl);
+    uint32_t base_del = sublist_count(server_lookup_account(s, "acc_deleted_after_reload")->sl);
+    uint32_t base_g = sublist_count(server_global_account(s)->sl);
+    int nc = connect_user(s, "derek", "derek");
+    int nc2 = connect_user(s, "ivan", "ivan");
+    int nc3 = connect_user(s, "gone", "soon");
+    int nc4 = connect_user(s, "foo", "foo");
+    int nc5 = connect_user(s, "bar", "bar");
+    int nc6 = connect_user(s, "baz", "baz");
+    int nc7 = connect_user(s, "bat", "bat");
+    expect_reply(nc4, "SUB foo 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc5, "SUB bar 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc6, "SUB baz 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc7, "SUB bat 1\r\nPING\r\n", "PONG\r\n");
+    ck_assert_uint_eq(sublist_count(server_lookup_account(s, "synadia")->sl), base_syn + 1);
+    ck_assert_uint_eq(sublist_count(server_lookup_account(s, "nats.io")->sl), base_nio + 1);
+    ck_assert_uint_eq(sublist_count(server_lookup_account(s, "acc_deleted_after_reload")->sl), base_del + 2);
+    /* users removed, moved between accounts and to the global account, and
+     * one account removed */
+    reload_ok(s, "authorization { users = [ {user: foo, password: foo}\n {user: baz, password: baz} ] }\n"
+                 "accounts {\n"
+                 " synadia { users = [ {user: derek, password: derek}\n {user: bar, password: bar} ] }\n"
+                 " nats.io { users = [ {user: bat, password: bat} ] }\n"
+                 "}\n");
+    /* removed users and users that moved are disconnected */
+    int gone[] = {nc2, nc3, nc4, nc5, nc6, nc7};
+    for (int i = 0; i < 6; i++) {
+        expect_closed(gone[i], NULL);
+        close(gone[i]);
+    }
+    expect_open(nc);
+    ck_assert_ptr_null(server_lookup_account(s, "acc_deleted_after_reload"));
+    /* they come back in their new accounts */
+    nc4 = connect_user(s, "foo", "foo");
+    nc5 = connect_user(s, "bar", "bar");
+    nc6 = connect_user(s, "baz", "baz");
+    nc7 = connect_user(s, "bat", "bat");
+    expect_reply(nc4, "SUB foo 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc5, "SUB bar 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc6, "SUB baz 1\r\nPING\r\n", "PONG\r\n");
+    expect_reply(nc7, "SUB bat 1\r\nPING\r\n", "PONG\r\n");
+    account *g = server_global_account(s);
+    ck_assert_uint_eq(sublist_count(g->sl), base_g + 2);
+    ck_assert(sublist_has_interest(g->sl, "foo", 3));
+    ck_assert(sublist_has_interest(g->sl, "baz", 3));
+    account *syn = server_lookup_account(s, "synadia"), *nio = server_lookup_account(s, "nats.io");
+    ck_assert_uint_eq(sublist_count(syn->sl), base_syn + 1);
+    ck_assert(sublist_has_interest(syn->sl, "bar", 3));
+    ck_assert_uint_eq(sublist_count(nio->sl), base_nio + 1);
+    ck_assert(sublist_has_interest(nio->sl, "bat", 3));
+    /* the removed users are refused */
+    int fd = connect_with(s, "\"user\":\"ivan\",\"pass\":\"ivan\"", "-ERR 'Authorization Violation'");
+    close(fd);
+    int fds[] = {nc, nc4, nc5, nc6, nc7};
+    for (int i = 0; i < 5; i++)
+        close(fds[i]);
+    stop_server(s);
+}
+END_TEST
+
+/* An account added by a reload works at once, with its imports of an
+ * existing account's exports; changing a kept account is refused by name. */
+START_TEST(test_config_reload_accounts_added_and_changed)
+{
+    const char *base = "accounts {\n"
+                       " A { users = [ {user: a, password: a} ]\n"
+                       "     exports = [ {service: \"svc\"}, {stream: \"ev.>\"} ] }\n";
+    char *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    ck_assert(asprintf(&c1, "%s}\n", base) > 0);
+    ck_assert(asprintf(&c2,
+                       "%s B { users = [ {user: b, password: b} ]\n"
+                       "     imports = [ {service: {account: A, subject: svc}}, {stream: {account: A, subject: \"ev.>\"}} ] }\n"
+                       "}\n",
+                       base) > 0);
+    ck_assert(asprintf(&c3,
+                       "accounts {\n A { users = [ {user: a, password: a} ]\n exports = [ {service: \"svc\"} ] }\n"
+                       " B { users = [ {user: b, password: b} ] }\n}\n") > 0);
+    server *s = start_conf(c1);
+    int a = connect_user(s, "a", "a");
+    expect_reply(a, "SUB svc 1\r\nPING\r\n", "PONG\r\n");
+    reload_ok(s, c2);
+    ck_assert_ptr_nonnull(server_lookup_account(s, "B"));
+    expect_open(a);
+    int b = connect_user(s, "b", "b");
+    expect_reply(b, "SUB inbox 1\r\nSUB ev.* 2\r\nPUB svc inbox 2\r\nhi\r\nPING\r\n", "PONG\r\n");
+    char *got = read_until_eof(a, "hi\r\n", 2000, NULL);
+    char reply[96] = "";
+    ck_assert_msg(sscanf(got, "MSG svc 1 %95s 2", reply) == 1, "got %s", got);
+    free(got);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "PUB %s 2\r\nok\r\nPUB ev.x 1\r\nz\r\nPING\r\n", reply);
+    expect_reply(a, buf, "PONG\r\n");
+    got = read_until_eof(b, "MSG ev.x 2 1\r\nz\r\n", 2000, NULL);
+    ck_assert_msg(strstr(got, "MSG inbox 1 2\r\nok\r\n") != NULL, "got %s", got);
+    ck_assert_msg(strstr(got, "MSG ev.x 2 1\r\nz\r\n") != NULL, "got %s", got);
+    free(got);
+    reload_fails(s, c3, "changing the definition of account \"A\"");
+    reload_fails(s, "accounts {\n B { users = [ {user: b, password: b} ]\n"
+                    " imports = [ {service: {account: Z, subject: svc}} ] }\n}\n",
+                 "\"Z\" account not defined for service import");
+    expect_open(a);
+    expect_open(b);
+    close(a);
+    close(b);
+    free(c1);
+    free(c2);
+    free(c3);
+    stop_server(s);
+}
+END_TEST
+
 static Suite *reload_suite(void)
 {
     Suite *s = suite_create("reload");
@@ -712,6 +846,8 @@ static Suite *reload_suite(void)
     tcase_add_test(tc, test_config_reload_bool_flags);
     tcase_add_test(tc, test_config_reload_connect_err_reports);
     tcase_add_test(tc, test_config_reload_and_varz);
+    tcase_add_test(tc, test_config_reload_account_users);
+    tcase_add_test(tc, test_config_reload_accounts_added_and_changed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -339,6 +339,7 @@ START_TEST(test_max_subscriptions)
 {
     options *o = default_options();
     o->max_subs = 10;
+    o->no_system_account = true; /* counts below are the client's only */
     server *s = run_server(o);
     char buf[1024] = "CONNECT {\"verbose\":false}\r\n";
     for (int i = 0; i < 10; i++)
@@ -441,15 +442,16 @@ START_TEST(test_startup_log_lines)
     ck_assert(cap_has(&cap, "[INF] Server is ready\n"));
     int fd = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
     expect_contains(fd, "PONG\r\n");
-    ck_assert(cap_has(&cap, " - cid:1 - Client connection created\n"));
-    ck_assert(cap_has(&cap, " - cid:1 - <<- [CONNECT {\"verbose\":false}]\n"));
-    ck_assert(cap_has(&cap, " - cid:1 - ->> [PONG]\n"));
+    ck_assert(cap_has(&cap, " - Client connection created\n"));
+    /* Internal clients of the system account take the first client ids. */
+    ck_assert(cap_has(&cap, " - <<- [CONNECT {\"verbose\":false}]\n"));
+    ck_assert(cap_has(&cap, " - ->> [PONG]\n"));
     close(fd);
     ck_assert(wait_clients(s, 0, 2000));
     int64_t end = now_ms() + 2000;
     while (!cap_has(&cap, "Client connection closed: Client Closed") && now_ms() < end)
         usleep(5000);
-    ck_assert(cap_has(&cap, " - cid:1 - Client connection closed: Client Closed\n"));
+    ck_assert(cap_has(&cap, " - Client connection closed: Client Closed\n"));
     server_shutdown(s);
     ck_assert(cap_has(&cap, "[INF] Initiating Shutdown...\n"));
     ck_assert(cap_has(&cap, "[INF] Server Exiting..\n"));
@@ -610,6 +612,156 @@ START_TEST(test_server_config_last_line_comments)
 }
 END_TEST
 
+static int cli_versions, cli_helps;
+static void cli_version(void) { cli_versions++; }
+static void cli_help(void) { cli_helps++; }
+
+START_TEST(test_process_command_line_args)
+{
+    opts_cli_callbacks cb = {cli_version, cli_help, NULL};
+    bool sig = false;
+    char err[256] = "";
+    char *a1[] = {"-a", "127.0.0.1", "-p", "9090"};
+    options *o = opts_configure_options(4, a1, &cb, &sig, err, sizeof(err));
+    ck_assert_msg(o != NULL, "unexpected error: %s", err);
+    ck_assert_int_eq(cli_versions + cli_helps, 0);
+    ck_assert_str_eq(o->host, "127.0.0.1");
+    ck_assert_int_eq(o->port, 9090);
+    options_free(o);
+
+    char *a2[] = {"version"};
+    err[0] = '\0';
+    o = opts_configure_options(1, a2, &cb, &sig, err, sizeof(err));
+    ck_assert_ptr_null(o);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(cli_versions, 1);
+    ck_assert_int_eq(cli_helps, 0);
+
+    char *a3[] = {"help"};
+    o = opts_configure_options(1, a3, &cb, &sig, err, sizeof(err));
+    ck_assert_ptr_null(o);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(cli_versions, 1);
+    ck_assert_int_eq(cli_helps, 1);
+
+    char *a4[] = {"foo", "-p", "9090"};
+    o = opts_configure_options(3, a4, &cb, &sig, err, sizeof(err));
+    ck_assert_ptr_null(o);
+    ck_assert_str_eq(err, "unrecognized command: \"foo\"");
+    ck_assert_int_eq(cli_versions + cli_helps, 2);
+}
+END_TEST
+
+typedef struct start_arg {
+    server *s;
+    atomic_bool done;
+    int rc;
+} start_arg;
+
+static void *start_thread(void *p)
+{
+    start_arg *a = p;
+    char err[256];
+    a->rc = server_start(a->s, err, sizeof(err));
+    atomic_store(&a->done, true);
+    return NULL;
+}
+
+START_TEST(test_server_shutdown_during_start)
+{
+    /* Cluster, gateway, leaf node, websocket and MQTT listeners are not
+     * ported yet: the client and monitoring listeners are checked. */
+    options *o = default_options();
+    o->server_name = strdup("server");
+    o->disable_short_first_ping = true;
+    o->system_account = strdup("$SYS");
+    o->http_host = strdup("127.0.0.1");
+    o->http_port = -1;
+    server *s = new_server(o);
+    server_shutdown(s);
+    start_arg a = {.s = s};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, start_thread, &a), 0);
+    int64_t end = now_ms() + 1000;
+    while (!atomic_load(&a.done) && now_ms() < end)
+        usleep(5000);
+    ck_assert_msg(atomic_load(&a.done), "Start appears to have blocked after the server was shut down");
+    pthread_join(th, NULL);
+    ck_assert_int_eq(a.rc, 0);
+    ck_assert_int_eq(server_client_port(s), -1);
+    ck_assert_int_eq(server_monitor_addr(s), -1);
+    ck_assert(!server_is_running(s));
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_client_write_loop_stall)
+{
+    /* Go wraps the connection to force short writes; here the server's
+     * socket send buffer is made tiny so writes to the subscriber are short. */
+    server *s = run_server(default_options());
+    int sub = connect_client(s, "CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nPING\r\n");
+    char *got = read_until(sub, "PONG\r\n", 2000, NULL);
+    ck_assert_str_eq(got, "PONG\r\n");
+    free(got);
+    ck_assert(wait_clients(s, 1, 2000));
+    pthread_mutex_lock(&s->mu);
+    client *c = s->clients_head;
+    client_retain(c);
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&c->mu);
+    int sfd = c->fd;
+    pthread_mutex_unlock(&c->mu);
+    int small = 1;
+    ck_assert_int_eq(setsockopt(sfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+    int pub = connect_client(s, "CONNECT {\"verbose\":false}\r\n");
+    /* 100 bytes as in Go, then a payload far larger than the send buffer. */
+    char p100[101];
+    memset(p100, 'a', 100);
+    p100[100] = '\0';
+    size_t big = 256 * 1024;
+    char *msg = malloc(big + 200);
+    int n = sprintf(msg, "PUB foo 100\r\n%s\r\nPUB foo %zu\r\n", p100, big);
+    memset(msg + n, 'b', big);
+    memcpy(msg + n + big, "\r\n", 2);
+    size_t mlen = (size_t)n + big + 2, off = 0;
+    while (off < mlen) {
+        ssize_t w = write(pub, msg + off, mlen - off);
+        ck_assert_int_gt(w, 0);
+        off += (size_t)w;
+    }
+    free(msg);
+    char h1[160];
+    snprintf(h1, sizeof(h1), "MSG foo 1 100\r\n%s\r\nMSG foo 1 %zu\r\n", p100, big);
+    size_t want = strlen(h1) + big + 2;
+    size_t cap = want + 4096, len = 0;
+    char *b = malloc(cap);
+    int64_t end = now_ms() + 3000;
+    while (len < want && now_ms() < end) {
+        ssize_t r = read(sub, b + len, cap - len);
+        if (r == 0)
+            break;
+        if (r > 0)
+            len += (size_t)r;
+    }
+    ck_assert_msg(len == want, "write loop stalled: got %zu of %zu bytes", len, want);
+    ck_assert(memcmp(b, h1, strlen(h1)) == 0);
+    size_t bad = 0;
+    for (size_t i = strlen(h1); i < want - 2; i++)
+        bad += b[i] != 'b';
+    ck_assert_uint_eq(bad, 0);
+    /* No asynchronous error follows. */
+    got = read_until(sub, "-ERR", 250, NULL);
+    ck_assert_str_eq(got, "");
+    free(got);
+    free(b);
+    client_release(c);
+    close(sub);
+    close(pub);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("server");
@@ -637,6 +789,9 @@ int main(void)
     tcase_add_test(tc, test_nil_monitoring_port);
     tcase_add_test(tc, test_lame_duck_options_validation);
     tcase_add_test(tc, test_server_config_last_line_comments);
+    tcase_add_test(tc, test_process_command_line_args);
+    tcase_add_test(tc, test_server_shutdown_during_start);
+    tcase_add_test(tc, test_client_write_loop_stall);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

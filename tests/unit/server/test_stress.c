@@ -537,6 +537,7 @@ static server *run_server(bool no_fast_producer_stall)
     o->no_log = true;
     o->no_sigs = true;
     o->disable_short_first_ping = true;
+    o->no_system_account = true; /* exact subscription counts below */
     o->no_fast_producer_stall = no_fast_producer_stall;
     /* Subscribers on a loaded (sanitized) machine may lag for seconds. */
     o->write_deadline = 120LL * 1000 * 1000 * 1000;
