@@ -347,6 +347,58 @@ const char *account_string(const account *a)
     return a->name;
 }
 
+const char *account_get_name_tag(const account *a)
+{
+    if (!a)
+        return "";
+    if (a->jwt && a->jwt->claims && a->jwt->claims->claims.name && a->jwt->claims->claims.name[0])
+        return a->jwt->claims->claims.name;
+    return a->name;
+}
+
+const char *account_trace_label(const account *a, char *buf, size_t len)
+{
+    if (len == 0)
+        return "";
+    buf[0] = '\0';
+    if (!a)
+        return buf;
+    const char *tag = account_get_name_tag(a);
+    if (tag != a->name)
+        snprintf(buf, len, "%s/%s", a->name, tag);
+    else
+        snprintf(buf, len, "%s", a->name);
+    return buf;
+}
+
+bool account_is_claim_account(const account *a)
+{
+    return a && a->jwt && a->jwt->claim_jwt && a->jwt->claim_jwt[0];
+}
+
+int account_max_active_connections(const account *a)
+{
+    return a->mconns;
+}
+
+int account_interest(account *a, const char *subject)
+{
+    int np = 0, nq = 0;
+    if (a && a->sl)
+        sublist_num_interest(a->sl, subject, strlen(subject), &np, &nq);
+    return np + nq;
+}
+
+bool account_subscription_interest(account *a, const char *subject)
+{
+    return account_interest(a, subject) > 0;
+}
+
+bool accounts_is_tracked_reply(const char *reply, size_t len)
+{
+    return len > 4 && reply[len - 2] == '.' && reply[len - 1] == 'T';
+}
+
 /* ---- limits ---------------------------------------------------------------------------------- */
 
 /* Go minLimit. */
@@ -645,19 +697,38 @@ bool client_select_mapped_subject(struct client *c)
 
 /* ---- exports --------------------------------------------------------------------------------- */
 
-static int account_export_auth_init(account_export_auth *ea, char **accounts, int naccounts, unsigned pos)
+/* Go setExportAuth: validates the account token position, then adds
+ * accounts to the approved ones (additive across calls; an empty non-NULL
+ * list means importers need an activation token). Returns 0, -1 for an
+ * invalid subject or -2 when out of memory. Setup time. */
+static int accounts_set_export_auth(account_export_auth *ea, const char *subject, char **accounts, int naccounts,
+                                    unsigned pos)
 {
-    ea->account_pos = pos;
-    if (naccounts > 0) {
-        ea->approved = calloc((size_t)naccounts, sizeof(char *));
-        if (!ea->approved)
+    if (pos > 0) {
+        sublist_token t = sublist_token_at(subject, strlen(subject), (uint8_t)pos);
+        if (t.len != 1 || t.s[0] != '*')
             return -1;
-        for (int i = 0; i < naccounts; i++) {
-            ea->approved[i] = strdup(accounts[i]);
-            if (!ea->approved[i])
-                return -1;
-            ea->napproved++;
-        }
+    }
+    ea->account_pos = pos;
+    if (!accounts)
+        return 0;
+    if (naccounts == 0) {
+        ea->token_req = true;
+        return 0;
+    }
+    for (int i = 0; i < naccounts; i++) {
+        bool have = false;
+        for (int j = 0; j < ea->napproved && !have; j++)
+            have = strcmp(ea->approved[j], accounts[i]) == 0;
+        if (have)
+            continue;
+        char **na = realloc(ea->approved, sizeof(char *) * (size_t)(ea->napproved + 1));
+        if (!na)
+            return -2;
+        ea->approved = na;
+        if (!(na[ea->napproved] = strdup(accounts[i])))
+            return -2;
+        ea->napproved++;
     }
     return 0;
 }
@@ -677,65 +748,76 @@ static bool account_check_auth(const account_export_auth *ea, const account *imp
     return false;
 }
 
-/* Go setExportAuth's account token position check. */
-static bool accounts_valid_token_pos(const char *subject, unsigned pos)
+/* Go setExportAuth's error codes as Go's error text. */
+static int accounts_export_auth_err(int rc, char *err, size_t errlen)
 {
-    if (pos == 0)
-        return true;
-    sublist_token t = sublist_token_at(subject, strlen(subject), (uint8_t)pos);
-    return t.len == 1 && t.s[0] == '*';
+    if (rc == 0)
+        return 0;
+    accounts_errf(err, errlen, rc == -1 ? "subject is not valid" : "out of memory");
+    return -1;
 }
 
 int account_add_stream_export(account *a, const char *subject, char **accounts, int naccounts, unsigned account_pos,
                               char *err, size_t errlen)
 {
-    if (!subject || !sublist_is_valid_subject(subject, strlen(subject), false) ||
-        !accounts_valid_token_pos(subject, account_pos)) {
+    if (!a) {
+        accounts_errf(err, errlen, "account missing");
+        return -1;
+    }
+    if (!subject || !sublist_is_valid_subject(subject, strlen(subject), false)) {
         accounts_errf(err, errlen, "subject is not valid");
         return -1;
     }
-    for (int i = 0; i < a->nstream_exports; i++) {
-        if (strcmp(a->stream_exports[i].subject, subject) == 0) {
-            /* Go replaces the auth of an existing export. */
-            account_export_auth_free(&a->stream_exports[i].ea);
-            memset(&a->stream_exports[i].ea, 0, sizeof(a->stream_exports[i].ea));
-            return account_export_auth_init(&a->stream_exports[i].ea, accounts, naccounts, account_pos);
+    account_stream_export *e = NULL;
+    for (int i = 0; i < a->nstream_exports && !e; i++)
+        if (strcmp(a->stream_exports[i].subject, subject) == 0)
+            e = &a->stream_exports[i];
+    if (!e) {
+        /* validate before adding so a bad token position adds nothing */
+        account_export_auth probe = {0};
+        int rc = accounts_set_export_auth(&probe, subject, NULL, 0, account_pos);
+        if (rc != 0)
+            return accounts_export_auth_err(rc, err, errlen);
+        account_stream_export *n = realloc(a->stream_exports, (size_t)(a->nstream_exports + 1) * sizeof(*n));
+        if (!n) {
+            accounts_errf(err, errlen, "out of memory");
+            return -1;
         }
+        a->stream_exports = n;
+        e = &n[a->nstream_exports];
+        memset(e, 0, sizeof(*e));
+        if (!(e->subject = strdup(subject))) {
+            accounts_errf(err, errlen, "out of memory");
+            return -1;
+        }
+        a->nstream_exports++;
     }
-    account_stream_export *n = realloc(a->stream_exports, (size_t)(a->nstream_exports + 1) * sizeof(*n));
-    if (!n) {
-        accounts_errf(err, errlen, "out of memory");
-        return -1;
-    }
-    a->stream_exports = n;
-    account_stream_export *e = &n[a->nstream_exports];
-    memset(e, 0, sizeof(*e));
-    e->subject = strdup(subject);
-    a->nstream_exports++;
-    if (!e->subject || account_export_auth_init(&e->ea, accounts, naccounts, account_pos) != 0) {
-        accounts_errf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (accounts || account_pos > 0)
+        return accounts_export_auth_err(accounts_set_export_auth(&e->ea, subject, accounts, naccounts, account_pos),
+                                        err, errlen);
     return 0;
 }
 
 int account_add_service_export(account *a, const char *subject, account_resp_type rt, char **accounts, int naccounts,
                                unsigned account_pos, char *err, size_t errlen)
 {
-    if (!subject || !sublist_is_valid_subject(subject, strlen(subject), false) ||
-        !accounts_valid_token_pos(subject, account_pos)) {
+    if (!a) {
+        accounts_errf(err, errlen, "account missing");
+        return -1;
+    }
+    if (!subject || !sublist_is_valid_subject(subject, strlen(subject), false)) {
         accounts_errf(err, errlen, "subject is not valid");
         return -1;
     }
     account_service_export *e = NULL;
-    for (int i = 0; i < a->nservice_exports && !e; i++) {
-        if (strcmp(a->service_exports[i].subject, subject) == 0) {
+    for (int i = 0; i < a->nservice_exports && !e; i++)
+        if (strcmp(a->service_exports[i].subject, subject) == 0)
             e = &a->service_exports[i];
-            account_export_auth_free(&e->ea);
-            memset(&e->ea, 0, sizeof(e->ea));
-        }
-    }
     if (!e) {
+        account_export_auth probe = {0};
+        int rc = accounts_set_export_auth(&probe, subject, NULL, 0, account_pos);
+        if (rc != 0)
+            return accounts_export_auth_err(rc, err, errlen);
         account_service_export *n = realloc(a->service_exports, (size_t)(a->nservice_exports + 1) * sizeof(*n));
         if (!n) {
             accounts_errf(err, errlen, "out of memory");
@@ -744,19 +826,20 @@ int account_add_service_export(account *a, const char *subject, account_resp_typ
         a->service_exports = n;
         e = &n[a->nservice_exports];
         memset(e, 0, sizeof(*e));
-        e->subject = strdup(subject);
-        a->nservice_exports++;
-        if (!e->subject) {
+        if (!(e->subject = strdup(subject))) {
             accounts_errf(err, errlen, "out of memory");
             return -1;
         }
+        a->nservice_exports++;
     }
-    e->rt = rt;
+    /* Go keeps the response type of an existing export unless a
+     * non-singleton one is given. */
+    if (rt != ACCOUNT_RESP_SINGLETON)
+        e->rt = rt;
     e->threshold = DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD;
-    if (account_export_auth_init(&e->ea, accounts, naccounts, account_pos) != 0) {
-        accounts_errf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (accounts || account_pos > 0)
+        return accounts_export_auth_err(accounts_set_export_auth(&e->ea, subject, accounts, naccounts, account_pos),
+                                        err, errlen);
     return 0;
 }
 
@@ -795,6 +878,128 @@ bool account_check_service_import_authorized(account *a, const account *importer
         return false;
     account_service_export *e = account_get_service_export(a, subject);
     return e && account_check_auth(&e->ea, importer, subject);
+}
+
+bool account_is_export_service(account *a, const char *service)
+{
+    size_t sl = strlen(service);
+    for (int i = 0; i < a->nservice_exports; i++) {
+        const char *e = a->service_exports[i].subject;
+        if (strcmp(e, service) == 0 || sublist_subject_is_subset_match(service, sl, e, strlen(e)))
+            return true;
+    }
+    return false;
+}
+
+bool account_is_export_service_tracking(account *a, const char *service)
+{
+    size_t sl = strlen(service);
+    for (int i = 0; i < a->nservice_exports; i++) {
+        const account_service_export *e = &a->service_exports[i];
+        if (e->lat_subject && (strcmp(e->subject, service) == 0 ||
+                               sublist_subject_is_subset_match(service, sl, e->subject, strlen(e->subject))))
+            return true;
+    }
+    return false;
+}
+
+bool account_has_service_export_matching(const account *a, const char *to)
+{
+    size_t tl = strlen(to);
+    for (int i = 0; i < a->nservice_exports; i++) {
+        const char *e = a->service_exports[i].subject;
+        if (sublist_subject_is_subset_match(to, tl, e, strlen(e)))
+            return true;
+    }
+    return false;
+}
+
+/* ---- comparisons (Go checkStreamImportsEqual and friends) ---------------------------------- */
+
+bool accounts_is_export_auth_equal(const account_export_auth *a, const account_export_auth *b)
+{
+    if (a->token_req != b->token_req || a->account_pos != b->account_pos || a->napproved != b->napproved)
+        return false;
+    for (int i = 0; i < a->napproved; i++) {
+        bool found = false;
+        for (int j = 0; j < b->napproved && !found; j++)
+            found = strcmp(a->approved[i], b->approved[j]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bool accounts_is_stream_export_equal(const account_stream_export *a, const account_stream_export *b)
+{
+    if (!a || !b)
+        return a == b;
+    return accounts_is_export_auth_equal(&a->ea, &b->ea);
+}
+
+bool accounts_is_service_export_equal(const account_service_export *a, const account_service_export *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (!accounts_is_export_auth_equal(&a->ea, &b->ea) || a->rt != b->rt)
+        return false;
+    if (!a->lat_subject != !b->lat_subject)
+        return false;
+    if (a->lat_subject && (a->lat_sampling != b->lat_sampling || strcmp(a->lat_subject, b->lat_subject) != 0))
+        return false;
+    return true;
+}
+
+bool account_check_stream_imports_equal(const account *a, const account *b)
+{
+    if (a->nstream_imports != b->nstream_imports)
+        return false;
+    /* compared by exporter name, not pointer (b may be a fresh copy) */
+    for (int i = 0; i < a->nstream_imports; i++) {
+        const account_stream_import *ai = &a->stream_imports[i];
+        bool found = false;
+        for (int j = 0; j < b->nstream_imports && !found; j++) {
+            const account_stream_import *bi = &b->stream_imports[j];
+            found = strcmp(ai->acc->name, bi->acc->name) == 0 && strcmp(ai->from, bi->from) == 0 &&
+                    strcmp(ai->to, bi->to) == 0;
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+bool account_check_stream_exports_equal(const account *a, const account *b)
+{
+    if (a->nstream_exports != b->nstream_exports)
+        return false;
+    for (int i = 0; i < a->nstream_exports; i++) {
+        const account_stream_export *be = NULL;
+        for (int j = 0; j < b->nstream_exports && !be; j++)
+            if (strcmp(a->stream_exports[i].subject, b->stream_exports[j].subject) == 0)
+                be = &b->stream_exports[j];
+        if (!be || !accounts_is_stream_export_equal(&a->stream_exports[i], be))
+            return false;
+    }
+    return true;
+}
+
+bool account_check_service_exports_equal(const account *a, const account *b)
+{
+    if (a->nservice_exports != b->nservice_exports)
+        return false;
+    /* exports belong to their account: Go also compares the owner names */
+    if (a->nservice_exports > 0 && strcmp(a->name, b->name) != 0)
+        return false;
+    for (int i = 0; i < a->nservice_exports; i++) {
+        const account_service_export *be = NULL;
+        for (int j = 0; j < b->nservice_exports && !be; j++)
+            if (strcmp(a->service_exports[i].subject, b->service_exports[j].subject) == 0)
+                be = &b->service_exports[j];
+        if (!be || !accounts_is_service_export_equal(&a->service_exports[i], be))
+            return false;
+    }
+    return true;
 }
 
 /* ---- cycles ---------------------------------------------------------------------------------- */
@@ -932,6 +1137,14 @@ int account_add_stream_import(account *a, account *exp, const char *from, const 
     return rc;
 }
 
+bool account_is_stream_import_duplicate(const account *a, const account *exp, const char *from)
+{
+    for (int i = 0; i < a->nstream_imports; i++)
+        if (a->stream_imports[i].acc == exp && strcmp(a->stream_imports[i].from, from) == 0)
+            return true;
+    return false;
+}
+
 int account_add_mapped_stream_import(account *a, account *exp, const char *from, const char *to, char *err,
                                      size_t errlen)
 {
@@ -989,11 +1202,9 @@ int account_add_mapped_stream_import(account *a, account *exp, const char *from,
             im.rtr = subject_transform_reverse(im.tr);
         }
     }
-    for (int i = 0; i < a->nstream_imports; i++) {
-        if (a->stream_imports[i].acc == exp && strcmp(a->stream_imports[i].from, from) == 0) {
-            accounts_errf(err, errlen, "stream import already exists");
-            goto fail;
-        }
+    if (account_is_stream_import_duplicate(a, exp, from)) {
+        accounts_errf(err, errlen, "stream import already exists");
+        goto fail;
     }
     account_stream_import *n = realloc(a->stream_imports, (size_t)(a->nstream_imports + 1) * sizeof(*n));
     if (!n)
@@ -1096,10 +1307,32 @@ static int account_create_resp_wildcard(struct server *s, account *a)
     return 0;
 }
 
+account_service_import *account_get_service_import_for_account_locked(account *a, const char *dst_acc_name,
+                                                                       const char *subject)
+{
+    for (int i = 0; i < a->nservice_imports; i++) {
+        account_service_import *si = a->service_imports[i];
+        if (strcmp(si->from, subject) == 0 && strcmp(si->acc->name, dst_acc_name) == 0)
+            return si;
+    }
+    return NULL;
+}
+
+bool account_service_import_shadowed(account *a, const char *from)
+{
+    size_t fl = strlen(from);
+    for (int i = 0; i < a->nservice_imports; i++) {
+        const char *f = a->service_imports[i]->from;
+        if (strcmp(f, from) == 0 || sublist_subject_is_subset_match(from, fl, f, strlen(f)))
+            return true;
+    }
+    return false;
+}
+
 int account_add_service_import(struct server *s, account *a, account *dest, const char *from, const char *to,
                                char *err, size_t errlen)
 {
-    char q[512], q2[512];
+    char q[512], q2[512], q3[512];
     if (!dest) {
         accounts_errf(err, errlen, "account missing");
         return -1;
@@ -1130,14 +1363,13 @@ int account_add_service_import(struct server *s, account *a, account *dest, cons
         accounts_errf(err, errlen, "%s", ce);
         return -1;
     }
-    for (int i = 0; i < a->nservice_imports; i++) {
-        account_service_import *d = a->service_imports[i];
-        if (d->acc == dest && strcmp(d->from, from) == 0) {
-            accounts_errf(err, errlen,
-                          "duplicate service import subject %s, previously used in import for account %s, subject %s",
-                          accounts_q(q, sizeof(q), from), accounts_q(q2, sizeof(q2), d->acc->name), d->to);
-            return -1;
-        }
+    account_service_import *d = account_get_service_import_for_account_locked(a, dest->name, from);
+    if (d) {
+        accounts_errf(err, errlen,
+                      "duplicate service import subject %s, previously used in import for account %s, subject %s",
+                      accounts_q(q, sizeof(q), from), accounts_q(q2, sizeof(q2), d->acc->name),
+                      accounts_q(q3, sizeof(q3), d->to));
+        return -1;
     }
     account_service_import *si = calloc(1, sizeof(*si));
     if (!si) {
@@ -1608,7 +1840,7 @@ static json_t *accounts_new_trace_ctx_header(const accounts_hdr *hs, int n)
 /* Go shouldSample: percentage sampling, else the tracing headers of the
  * request (Uber, B3, W3C trace context) decide; *hdr gets the headers
  * that triggered it (caller owns) or NULL. */
-static bool accounts_should_sample(int sampling, const char *h, size_t hlen, json_t **hdr)
+bool accounts_should_sample(int sampling, const char *h, size_t hlen, json_t **hdr)
 {
     *hdr = NULL;
     if (sampling < 0)
@@ -2229,14 +2461,16 @@ fail:
     return false;
 }
 
-/* Delivers msg on subject (reply nrr) into acc's subscribers. */
+/* Delivers a service-imported msg on subject (reply nrr) into acc's
+ * subscribers (not to its stream imports, as Go). */
 static bool client_deliver_in_account(struct client *c, account *acc, const char *subject, size_t slen,
                                       const char *reply, size_t rlen, const char *msg, size_t mlen)
 {
     sublist_result *r = sublist_match(acc->sl, subject, slen);
     bool did = false;
     if (r && r->npsubs + r->nqsubs > 0)
-        did = client_process_msg_results(c, r, msg, mlen, subject, slen, reply, rlen);
+        did = client_process_msg_results(c, r, CLIENT_PMR_MSG_IMPORTED_FROM_SERVICE, msg, mlen, subject, slen, reply,
+                                         rlen);
     if (r)
         sublist_result_release(r);
     return did;
@@ -2580,6 +2814,7 @@ static int accounts_sys_only_no_auth_user(struct server *s, char *err, size_t er
     o->users_count++;
     free(o->no_auth_user);
     o->no_auth_user = strdup(uname);
+    snprintf(s->sys_acc_only_no_auth_user, sizeof(s->sys_acc_only_no_auth_user), "%s", uname);
     if (!u->username || !u->password || !u->account || !o->no_auth_user) {
         accounts_errf(err, errlen, "out of memory");
         return -1;
@@ -2648,8 +2883,8 @@ int server_configure_new_accounts(struct server *s, const bool *sel, char *err, 
             int rc;
             if (ex->is_service) {
                 rc = account_add_service_export(a, ex->subject, (account_resp_type)ex->response_type,
-                                                ex->accounts.items, ex->accounts.count, ex->account_token_position, e2,
-                                                sizeof(e2));
+                                                ex->accounts.count ? ex->accounts.items : NULL, ex->accounts.count,
+                                                ex->account_token_position, e2, sizeof(e2));
                 if (rc == 0 && ex->response_threshold > 0) {
                     account_service_export *se = account_get_service_export(a, ex->subject);
                     if (se)
@@ -2659,8 +2894,8 @@ int server_configure_new_accounts(struct server *s, const bool *sel, char *err, 
                     rc = account_track_service_export_with_sampling(a, ex->subject, ex->latency_subject,
                                                                     ex->latency_sampling, e2, sizeof(e2));
             } else {
-                rc = account_add_stream_export(a, ex->subject, ex->accounts.items, ex->accounts.count,
-                                               ex->account_token_position, e2, sizeof(e2));
+                rc = account_add_stream_export(a, ex->subject, ex->accounts.count ? ex->accounts.items : NULL,
+                                               ex->accounts.count, ex->account_token_position, e2, sizeof(e2));
             }
             if (rc != 0) {
                 accounts_errf(err, errlen, "Error adding %s export %s: %s", ex->is_service ? "service" : "stream",

@@ -220,8 +220,33 @@ int account_total_subs(account *a);
  * accounts always log. */
 bool account_should_log_max_sub_err(account *a);
 
-/* Go (a *Account) String: the account name. */
+/* Go (a *Account) String (and GetName): the account name. */
 const char *account_string(const account *a);
+
+/* Go getNameTag: the JWT claims' name, else the account name ("" for
+ * NULL). Borrowed; claims are immutable once the account is built. */
+const char *account_get_name_tag(const account *a);
+
+/* Go traceLabel: "name/tag" when the account has a name tag, else the
+ * name, written into buf (returned). */
+const char *account_trace_label(const account *a, char *buf, size_t len);
+
+/* Go isClaimAccount: whether a was built from an account JWT. */
+bool account_is_claim_account(const account *a);
+
+/* Go MaxActiveConnections: the max_connections limit (-1 = unlimited). */
+int account_max_active_connections(const account *a);
+
+/* Go Interest: plain plus queue subscriptions in a matching subject.
+ * Any thread (the sublist locks itself). */
+int account_interest(account *a, const char *subject);
+
+/* Go SubscriptionInterest: whether anything in a matches subject. */
+bool account_subscription_interest(account *a, const char *subject);
+
+/* Go isTrackedReply: a service reply of a latency-tracked request (it ends
+ * in ".T"). */
+bool accounts_is_tracked_reply(const char *reply, size_t len);
 
 /* Go AddMapping: src -> dest at weight 100. Returns 0 or -1 with Go's
  * error text in err. Setup time only (before clients use a). */
@@ -247,11 +272,15 @@ char *account_select_mapped_subject(account *a, const char *subj, size_t len, si
 bool client_select_mapped_subject(struct client *c);
 
 /* Go AddStreamExport (with approved account names and an account token
- * position). Returns 0 or -1 with err. Setup time. */
+ * position). Adding an existing subject again adds to its approved
+ * accounts (NULL accounts: unchanged; a non-NULL empty list: activation
+ * tokens required). Returns 0 or -1 with err. Setup time. */
 int account_add_stream_export(account *a, const char *subject, char **accounts, int naccounts,
                               unsigned account_pos, char *err, size_t errlen);
 
-/* Go AddServiceExportWithResponse (+ account position). Setup time. */
+/* Go AddServiceExportWithResponse (+ account position). Approved accounts
+ * add up as for stream exports; an existing export keeps its response
+ * type unless a non-singleton one is given. Setup time. */
 int account_add_service_export(account *a, const char *subject, account_resp_type rt, char **accounts,
                                int naccounts, unsigned account_pos, char *err, size_t errlen);
 
@@ -272,6 +301,43 @@ int account_add_service_import(struct server *s, account *a, account *dest, cons
  * importer may import subject from a. */
 bool account_check_stream_import_authorized(account *a, const account *importer, const char *subject);
 bool account_check_service_import_authorized(account *a, const account *importer, const char *subject);
+
+/* Go IsExportService: whether service (literal or wildcard) is covered by
+ * one of a's service exports. Setup-time data; any thread. */
+bool account_is_export_service(account *a, const char *service);
+
+/* Go IsExportServiceTracking: whether the export covering service tracks
+ * latency. */
+bool account_is_export_service_tracking(account *a, const char *service);
+
+/* Go hasServiceExportMatching: whether `to` is a subset of one of a's
+ * service export subjects. */
+bool account_has_service_export_matching(const account *a, const char *to);
+
+/* Go isStreamImportDuplicate: a already imports `from` from exp. */
+bool account_is_stream_import_duplicate(const account *a, const account *exp, const char *from);
+
+/* Go getServiceImportForAccountLocked (also serves serviceImportExists):
+ * a's service import on subject (its local `from`) served by the account
+ * named dst_acc_name, or NULL. Borrowed; imports are fixed at setup. */
+account_service_import *account_get_service_import_for_account_locked(account *a, const char *dst_acc_name,
+                                                                       const char *subject);
+
+/* Go serviceImportShadowed: whether one of a's service imports already
+ * covers `from`. */
+bool account_service_import_shadowed(account *a, const char *from);
+
+/* Go checkStreamImportsEqual / checkStreamExportsEqual /
+ * checkServiceExportsEqual: whether a and b have the same imports or
+ * exports, comparing accounts by name (b may be an unregistered copy). */
+bool account_check_stream_imports_equal(const account *a, const account *b);
+bool account_check_stream_exports_equal(const account *a, const account *b);
+bool account_check_service_exports_equal(const account *a, const account *b);
+
+/* Go isStreamExportEqual / isServiceExportEqual / isExportAuthEqual. */
+bool accounts_is_stream_export_equal(const account_stream_export *a, const account_stream_export *b);
+bool accounts_is_service_export_equal(const account_service_export *a, const account_service_export *b);
+bool accounts_is_export_auth_equal(const account_export_auth *a, const account_export_auth *b);
 
 /* Go (s *Server) configureAccounts plus the export/import part of
  * parseAccounts: builds accounts from s->opts. Called by server_new after
@@ -499,6 +565,13 @@ account *server_lookup_or_fetch_account(struct server *s, const char *name, bool
  * with Go's error text. Setup time. */
 int account_track_service_export_with_sampling(account *a, const char *service, const char *results, int sampling,
                                                char *err, size_t errlen);
+
+/* Go shouldSample: whether a request to an export tracked at `sampling`
+ * percent is sampled; at 0 the tracing headers of the request (h: the
+ * header block with its status line, may be NULL) decide (Uber, B3, W3C
+ * trace context). *hdr gets those headers as a JSON object of arrays
+ * (caller frees with json_decref) or NULL. Any thread. */
+bool accounts_should_sample(int sampling, const char *h, size_t hlen, struct json_t **hdr);
 
 /* Go SetServiceImportSharing: whether a's import of `to` from dest shares
  * the requestor's details in latency results. Returns 0 or -1 ("service

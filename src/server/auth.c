@@ -892,6 +892,148 @@ void auth_validate_response_permissions(opts_permissions *p)
         p->response->expires = DEFAULT_ALLOW_RESPONSE_EXPIRATION;
 }
 
+/* ---- option checks ---- */
+
+int auth_get_auth_err_closed_state(auth_err e)
+{
+    switch (e) {
+    case AUTH_ERR_PROXY_NOT_TRUSTED:
+        return PROXY_NOT_TRUSTED;
+    case AUTH_ERR_PROXY_REQUIRED:
+        return PROXY_REQUIRED;
+    default:
+        return AUTHENTICATION_VIOLATION;
+    }
+}
+
+
+int auth_validate_allowed_connection_types(opts_str_list *m, char *err, size_t errlen)
+{
+    static const char *const known[] = {"STANDARD", "WEBSOCKET", "LEAFNODE",   "LEAFNODE_WS",
+                                        "MQTT",     "MQTT_WS",   "IN_PROCESS", NULL};
+    if (!m)
+        return 0;
+    for (int i = 0; i < m->count; i++) {
+        char up[64];
+        const char *ct = m->items[i];
+        size_t n = strlen(ct);
+        bool ok = false;
+        if (n < sizeof(up)) {
+            for (size_t k = 0; k <= n; k++)
+                up[k] = (char)toupper((unsigned char)ct[k]);
+            for (int k = 0; known[k] && !ok; k++)
+                ok = strcmp(known[k], up) == 0;
+        }
+        if (!ok) {
+            snprintf(err, errlen, "unknown connection type \"%s\"", ct);
+            return -1;
+        }
+        memcpy(m->items[i], up, n + 1);
+    }
+    /* Upper-casing may have produced duplicates (a map in Go): drop them. */
+    int w = 0;
+    for (int i = 0; i < m->count; i++) {
+        bool dup = false;
+        for (int j = 0; j < w && !dup; j++)
+            dup = strcmp(m->items[j], m->items[i]) == 0;
+        if (dup)
+            free(m->items[i]);
+        else
+            m->items[w++] = m->items[i];
+    }
+    m->count = w;
+    return 0;
+}
+
+int auth_validate_proxies(const options *o, char *err, size_t errlen)
+{
+    if (!o->proxies)
+        return 0;
+    for (int i = 0; i < o->proxies->trusted_count; i++) {
+        const char *k = o->proxies->trusted[i].key;
+        if (!k || !nkey_is_valid_public_key(k)) {
+            snprintf(err, errlen, "proxy trusted key \"%s\" is invalid", k ? k : "");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bool options_ws_can_map_certs(const options *o)
+{
+    return o->websocket.port != 0 && o->websocket.tls_config && o->websocket.tls_config->verify;
+}
+
+/* Whether the mapping lookup may select a user with these connection
+ * types on a listener of type ct (no types: any). */
+static bool auth_ct_allowed(const opts_str_list *acts, const char *ct)
+{
+    return !acts || acts->count == 0 || opts_str_list_contains(acts, ct);
+}
+
+bool options_can_tls_map(const options *o, const opts_str_list *acts)
+{
+    /* Only started listeners map; in-process connections carry no TLS. */
+    if (o->tls_map && !o->dont_listen && auth_ct_allowed(acts, "STANDARD"))
+        return true;
+    if (o->websocket.tls_map && o->websocket.port != 0 && auth_ct_allowed(acts, "WEBSOCKET"))
+        return true;
+    /* MQTT over websocket maps on the mqtt listener with the websocket's
+     * certificate. */
+    if (o->mqtt.tls_map && o->mqtt.port != 0 &&
+        (auth_ct_allowed(acts, "MQTT") || (options_ws_can_map_certs(o) && auth_ct_allowed(acts, "MQTT_WS"))))
+        return true;
+    /* Leafnodes use the users table only without credentials of their own. */
+    return o->leaf_node.tls_map && o->leaf_node.port != 0 && auth_empty(o->leaf_node.username) &&
+           auth_empty(o->leaf_node.nkey) && o->leaf_node.users_count == 0 &&
+           (auth_ct_allowed(acts, "LEAFNODE") ||
+            (options_ws_can_map_certs(o) && auth_ct_allowed(acts, "LEAFNODE_WS")));
+}
+
+int auth_dns_alt_name_labels(const char *dns_alt_name, opts_str_list *out)
+{
+    const char *p = dns_alt_name ? dns_alt_name : "";
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char *l = strndup(p, n);
+        if (!l)
+            return -1;
+        for (char *q = l; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        int rc = opts_str_list_add(out, l);
+        free(l);
+        if (rc != 0)
+            return -1;
+        if (!dot)
+            return 0;
+        p = dot + 1;
+    }
+}
+
+bool auth_dns_alt_name_matches(const opts_str_list *labels, const util_url *const *urls, int nurls)
+{
+    if (!labels || labels->count == 0)
+        return false;
+    for (int u = 0; u < nurls; u++) {
+        if (!urls[u])
+            continue;
+        opts_str_list host = {0};
+        if (auth_dns_alt_name_labels(urls[u]->hostname, &host) != 0) {
+            opts_str_list_free(&host);
+            continue;
+        }
+        /* A wildcard matches exactly one label, and only the left most. */
+        bool match = host.count == labels->count;
+        for (int i = strcmp(labels->items[0], "*") == 0 ? 1 : 0; match && i < labels->count; i++)
+            match = strcmp(labels->items[i], host.items[i]) == 0;
+        opts_str_list_free(&host);
+        if (match)
+            return true;
+    }
+    return false;
+}
+
 /* ---- server tables ---- */
 
 static int auth_user_cmp(const void *a, const void *b)
@@ -1048,9 +1190,17 @@ void server_check_authfor_warnings(server *s)
     options *o = server_get_opts(s);
     bool warn = !auth_empty(o->password) && !auth_is_bcrypt(o->password);
     const server_auth *a = server_auth_table(s);
-    for (int i = 0; !warn && a && i < a->users_count; i++)
+    for (int i = 0; !warn && a && i < a->users_count; i++) {
+        /* Certificate identities without a password are fine. */
+        if (auth_empty(a->users[i].password) && options_can_tls_map(o, &a->users[i].allowed_connection_types))
+            continue;
+        /* nor is the user generated for a system-account-only server */
+        if (s->sys_acc_only_no_auth_user[0] && a->users[i].username &&
+            strcmp(a->users[i].username, s->sys_acc_only_no_auth_user) == 0)
+            continue;
         if (!auth_is_bcrypt(a->users[i].password))
             warn = true;
+    }
     if (warn)
         server_warnf(s, "Plaintext passwords detected, use nkeys or bcrypt");
 }
@@ -2101,6 +2251,7 @@ static bool server_process_client_or_leaf_authentication(server *s, client *c)
         jwt_validation_results vr = {0};
         if (juc->user.proxy_required) {
             client_debugf(c, "proxy connection required");
+            c->auth_err = AUTH_ERR_PROXY_REQUIRED;
             goto jwt_done;
         }
         jwt_user_claims_validate(juc, &vr);
@@ -2160,6 +2311,7 @@ static bool server_process_client_or_leaf_authentication(server *s, client *c)
         /* No trusted proxies exist yet, so a proxy-only user never passes. */
         if (nkey->proxy_required) {
             client_debugf(c, "proxy connection required");
+            c->auth_err = AUTH_ERR_PROXY_REQUIRED;
             return false;
         }
         if (auth_empty(no_auth_user) || strcmp(nkey->nkey, no_auth_user) != 0) {
@@ -2171,6 +2323,7 @@ static bool server_process_client_or_leaf_authentication(server *s, client *c)
     if (user) {
         if (user->proxy_required) {
             client_debugf(c, "proxy connection required");
+            c->auth_err = AUTH_ERR_PROXY_REQUIRED;
             return false;
         }
         bool ok = auth_compare_passwords(user->password, c->opts.password);
@@ -2181,6 +2334,7 @@ static bool server_process_client_or_leaf_authentication(server *s, client *c)
     if (c->kind == CLIENT_KIND_CLIENT || c->kind == CLIENT_KIND_LEAF) {
         if (o->proxy_required) {
             client_debugf(c, "proxy connection required");
+            c->auth_err = AUTH_ERR_PROXY_REQUIRED;
             return false;
         }
         if (!auth_empty(o->authorization))

@@ -18,8 +18,8 @@
  * The auth timer (client.auth_tmr) belongs to the client's loop thread.
  * Operator mode: user JWTs are checked at CONNECT against accounts from
  * the resolver (accounts.c); a connection's JWT expiry shares the auth
- * timer. TLS certificate mapping, auth callout and trusted proxies are
- * refused by opts_check_supported and not handled here.
+ * timer. Auth callout and trusted proxies are refused by
+ * opts_check_supported and not handled here.
  */
 #ifndef CNATSD_SERVER_AUTH_H
 #define CNATSD_SERVER_AUTH_H
@@ -30,6 +30,7 @@
 
 #include "server/jwt.h"
 #include "server/opts.h"
+#include "server/util.h"
 
 struct server;
 struct client;
@@ -144,6 +145,48 @@ opts_permissions *permissions_clone(const opts_permissions *p);
 
 /* Frees a permissions copy made by permissions_clone. */
 void auth_permissions_free(opts_permissions *p);
+
+/* Why an authentication failed beyond a plain violation (Go c.authErr:
+ * ErrAuthProxyNotTrusted / ErrAuthProxyRequired). Kept in client.auth_err
+ * by the auth code on the client's loop thread. */
+typedef enum auth_err {
+    AUTH_ERR_NONE = 0,
+    AUTH_ERR_PROXY_NOT_TRUSTED,
+    AUTH_ERR_PROXY_REQUIRED,
+} auth_err;
+
+/* Go getAuthErrClosedState: the closed_state (client.h) a connection that
+ * failed with e is closed with. Pure function. */
+int auth_get_auth_err_closed_state(auth_err e);
+
+/* ---- option checks (auth.go) ---- */
+
+/* Go validateAllowedConnectionTypes: upper-cases the names of m in place
+ * (dropping duplicates). -1 with "unknown connection type \"x\"" in err
+ * when a name is not a known type. Caller owns m; no locks. */
+int auth_validate_allowed_connection_types(opts_str_list *m, char *err, size_t errlen);
+
+/* Go validateProxies: every trusted proxy key must be an nkey public key.
+ * 0, or -1 with "proxy trusted key \"k\" is invalid" in err. No locks. */
+int auth_validate_proxies(const options *o, char *err, size_t errlen);
+
+/* Go Options.wsCanMapCerts: the websocket listener asks clients for
+ * certificates. Any thread with a stable options pointer. */
+bool options_ws_can_map_certs(const options *o);
+
+/* Go Options.canTLSMap: verify_and_map on a listener that uses the users
+ * table could select a user allowed on the given (upper-cased) connection
+ * types (empty list: any). */
+bool options_can_tls_map(const options *o, const opts_str_list *allowed_connection_types);
+
+/* Go dnsAltNameLabels: lower-cased labels of a certificate DNS name, added
+ * to *out (caller frees with opts_str_list_free). 0, or -1 on OOM. */
+int auth_dns_alt_name_labels(const char *dns_alt_name, opts_str_list *out);
+
+/* Go dnsAltNameMatches (RFC 6125 6.4.1): whether one of the URLs' host
+ * names matches the labels; a "*" first label matches any one label.
+ * NULL entries are skipped. Pure function. */
+bool auth_dns_alt_name_matches(const opts_str_list *labels, const util_url *const *urls, int nurls);
 
 /* ---- client permissions (client.go) ---- */
 

@@ -16,6 +16,7 @@
 #include "server/events.h"
 #include "server/log.h"
 #include "server/monitor.h"
+#include "server/msgtrace.h"
 #include "server/opts.h"
 #include "server/ciphersuites.h"
 #include "server/server.h"
@@ -874,9 +875,11 @@ void client_auth_violation(client *c)
         }
     }
     client_send_err(c, "Authorization Violation");
-    client_close_connection(c, AUTHENTICATION_VIOLATION);
+    /* Go getAuthErrClosedState: proxy failures keep their own reason. */
+    closed_state reason = (closed_state)auth_get_auth_err_closed_state((auth_err)c->auth_err);
+    client_close_connection(c, reason);
     if (c->srv)
-        server_send_auth_error_event(c->srv, c, closed_state_string(AUTHENTICATION_VIOLATION));
+        server_send_auth_error_event(c->srv, c, closed_state_string(reason));
 }
 
 void client_max_conn_exceeded(client *c)
@@ -900,11 +903,12 @@ static void client_max_payload_violation(client *c, int sz, int32_t max)
     client_close_connection(c, MAX_PAYLOAD_EXCEEDED);
 }
 
-static void client_pub_permission_violation(client *c, const char *subj, size_t len)
+void client_pub_permission_violation(client *c, const char *subj, size_t len)
 {
     char q[1024], txt[1100];
     parser_go_quote(subj, len, q, sizeof(q));
     snprintf(txt, sizeof(txt), "Permissions Violation for Publish to %s", q);
+    msg_trace_set_ingress_error(client_is_msg_trace_enabled(c, NULL), txt);
     client_send_err(c, txt);
     client_errorf(c, "Publish Violation - Subject %s", q);
 }
@@ -914,6 +918,7 @@ static void client_reply_subject_violation(client *c, const char *reply, size_t 
     char q[1024], txt[1100];
     parser_go_quote(reply, len, q, sizeof(q));
     snprintf(txt, sizeof(txt), "Permissions Violation for Publish with Reply of %s", q);
+    msg_trace_set_ingress_error(client_is_msg_trace_enabled(c, NULL), txt);
     client_send_err(c, txt);
     client_errorf(c, "Publish Violation - Reply %s", q);
 }
@@ -1248,8 +1253,6 @@ static int client_arg_error(client *c, const char *what, const char *arg, size_t
 
 int client_process_header_pub(client *c, const char *arg, size_t len, const char *remaining, size_t rem_len)
 {
-    (void)remaining;
-    (void)rem_len;
     if (!c->headers) {
         snprintf(c->err_text, sizeof(c->err_text), "message headers not supported");
         return CLIENT_ERR_HEADERS_NOT_SUPPORTED;
@@ -1288,6 +1291,10 @@ int client_process_header_pub(client *c, const char *arg, size_t len, const char
         return client_arg_error(c, "processHeaderPub Header Size larger then TotalSize", arg, len);
     int32_t max_payload = __atomic_load_n(&c->mpay, __ATOMIC_RELAXED);
     if (max_payload != -1 && (int64_t)pa->size > (int64_t)max_payload) {
+        /* A trace header in the bytes already read gets its trace event. */
+        if (c->kind == CLIENT_KIND_CLIENT && pa->hdr > 0 && remaining && rem_len > 0)
+            client_send_msg_trace_ingress_err_event(c, remaining, rem_len < (size_t)pa->hdr ? rem_len : (size_t)pa->hdr,
+                                                    MSG_TRACE_ERR_MAX_PAYLOAD);
         client_max_payload_violation(c, pa->size, max_payload);
         snprintf(c->err_text, sizeof(c->err_text), "maximum payload exceeded");
         return CLIENT_ERR_MAX_PAYLOAD;
@@ -1683,22 +1690,48 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
                                const char *reply, size_t rlen, const char *mh, size_t mhlen,
                                const char *msg, size_t mlen)
 {
-    (void)subject;
-    (void)slen;
+    bool trace_only;
+    msg_trace *mt = client_is_msg_trace_enabled(c, &trace_only);
     client *d = sub->client;
-    if (!d || (c == d && !d->echo))
+    if (!d || (c == d && !d->echo)) {
+        if (d && mt) {
+            pthread_mutex_lock(&d->mu);
+            msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_NO_ECHO);
+            pthread_mutex_unlock(&d->mu);
+        }
         return false;
+    }
     pthread_mutex_lock(&d->mu);
     /* A subscribe deny clause blocks delivery on wider wildcards (auth.c). */
     if (d->perms && client_check_deny_sub(d, subject, slen, sub->queue, sub->queue_len)) {
+        msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_SUB_DENY);
         pthread_mutex_unlock(&d->mu);
         return false;
     }
     if (__atomic_load_n(&sub->closed, __ATOMIC_ACQUIRE)) {
+        msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_SUB_CLOSED);
         pthread_mutex_unlock(&d->mu);
         return false;
     }
-    sub->nm++;
+    const char *mt_err = NULL;
+    if (mt) {
+        if (!sub->icb && !client_msg_trace_support(d)) {
+            if (trace_only) {
+                msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_ONLY_NO_SUPPORT);
+                pthread_mutex_unlock(&d->mu);
+                return false;
+            }
+            mt_err = MSG_TRACE_ERR_NO_SUPPORT;
+        }
+        /* Trace only: record the would-be delivery (counts as delivered). */
+        if (trace_only && !sub->icb) {
+            msg_trace_add_egress_event(mt, d, sub, NULL);
+            pthread_mutex_unlock(&d->mu);
+            return true;
+        }
+    }
+    if (!trace_only)
+        sub->nm++;
     bool do_unsub = false;
     if (sub->max > 0) {
         if (sub->nm == sub->max) {
@@ -1707,6 +1740,7 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
             do_unsub = true;
         } else if (sub->nm > sub->max) {
             client_debugf(d, "Auto-unsubscribe limit [%lld] exceeded", (long long)sub->max);
+            msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_AUTO_SUB_EXCEEDED);
             account *acc = d->acc;
             pthread_mutex_unlock(&d->mu);
             client_unsubscribe(d, acc, sub, true, true);
@@ -1733,7 +1767,10 @@ static bool client_deliver_msg(client *c, subscription *sub, const char *subject
     d->out_msgs++;
     d->out_bytes += msg_size;
     bool delivered = false;
-    if (!client_is_closed(d)) {
+    if (client_is_closed(d))
+        msg_trace_add_egress_event(mt, d, sub, MSG_TRACE_ERR_CLIENT_CLOSED);
+    else {
+        msg_trace_add_egress_event(mt, d, sub, mt_err);
         if (d->kind == CLIENT_KIND_CLIENT && c->ps.pa.reply.len > MIN_REPLY_LEN && d->rtt == 0)
             client_send_rtt_ping_locked(d);
         client_queue_outbound(d, mh, mhlen);
@@ -1769,21 +1806,53 @@ static bool client_deliver_import(client *c, subscription *sub, const char *subj
                                   size_t rlen, const char *msg, size_t mlen, bool *handled)
 {
     *handled = sub->si || sub->im;
-    if (sub->si)
-        return client_process_service_import(c, sub, subject, slen, reply, rlen, msg, mlen);
+    /* Message tracing: imports carry no allow_trace in cnatsd, so the trace
+     * stops at the import (msgtrace.h). */
+    bool trace_only;
+    msg_trace *mt = client_is_msg_trace_enabled(c, &trace_only);
+    if (sub->si) {
+        account_service_import *si = sub->im;
+        if (mt && si) {
+            if (!si->resp_wildcard) {
+                size_t tolen = 0;
+                char *to = si->tr ? subject_transform_transform_subject(si->tr, subject, slen, &tolen)
+                                  : si->use_pub ? strndup(subject, slen) : strdup(si->to);
+                if (to) {
+                    msg_trace_add_service_import_event(mt, si->acc->name, subject, slen, to,
+                                                       si->tr ? tolen : strlen(to));
+                    free(to);
+                }
+            }
+            if (trace_only)
+                return false;
+            c->ps.pa.trace = NULL;
+        }
+        bool ok = client_process_service_import(c, sub, subject, slen, reply, rlen, msg, mlen);
+        c->ps.pa.trace = mt;
+        return ok;
+    }
     if (!sub->im)
         return false;
     size_t dlen = 0, mhlen;
     char *dsubj = account_stream_import_subject(sub, subject, slen, &dlen);
     if (!dsubj)
         return false;
+    if (mt && sub->client) {
+        msg_trace_add_stream_export_event(mt, sub->client, dsubj, dlen);
+        if (trace_only) {
+            free(dsubj);
+            return true;
+        }
+        c->ps.pa.trace = NULL;
+    }
     const char *mh = client_msg_header(c, dsubj, dlen, reply, rlen, sub, &mhlen);
     bool ok = client_deliver_msg(c, sub, dsubj, dlen, reply, rlen, mh, mhlen, msg, mlen);
+    c->ps.pa.trace = mt;
     free(dsubj);
     return ok;
 }
 
-bool client_process_msg_results(client *c, sublist_result *r, const char *msg, size_t mlen,
+bool client_process_msg_results(client *c, sublist_result *r, int flags, const char *msg, size_t mlen,
                                 const char *subject, size_t slen, const char *reply, size_t rlen)
 {
     bool did = false;
@@ -1792,6 +1861,9 @@ bool client_process_msg_results(client *c, sublist_result *r, const char *msg, s
     for (int i = 0; i < r->npsubs; i++) {
         subscription *sub = r->psubs[i];
         if (sub->client_kind != SUBLIST_CLIENT_LOCAL)
+            continue;
+        /* a service-imported message is not re-exported to a stream import */
+        if (sub->im && !sub->si && (flags & CLIENT_PMR_MSG_IMPORTED_FROM_SERVICE))
             continue;
         bool imp;
         if (client_deliver_import(c, sub, subject, slen, reply, rlen, msg, mlen, &imp)) {
@@ -1813,6 +1885,8 @@ bool client_process_msg_results(client *c, sublist_result *r, const char *msg, s
         for (int i = 0; i < lqs; i++) {
             subscription *sub = qg->subs[(sindex + i) % lqs];
             if (!sub || sub->client_kind != SUBLIST_CLIENT_LOCAL)
+                continue;
+            if (sub->im && !sub->si && (flags & CLIENT_PMR_MSG_IMPORTED_FROM_SERVICE))
                 continue;
             bool imp;
             if (client_deliver_import(c, sub, subject, slen, reply, rlen, msg, mlen, &imp)) {
@@ -1886,7 +1960,7 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
         bool owned;
         sublist_result *r = client_match(c, acc->sl, pa->subject.p, pa->subject.len, &owned);
         if (r && r->npsubs + r->nqsubs > 0)
-            did = client_process_msg_results(c, r, msg, len, pa->subject.p, pa->subject.len, pa->reply.p,
+            did = client_process_msg_results(c, r, 0, msg, len, pa->subject.p, pa->subject.len, pa->reply.p,
                                              pa->reply.len);
         if (owned)
             sublist_result_release(r);
@@ -1919,9 +1993,19 @@ bool client_process_inbound_client_msg(client *c, const char *msg, size_t len)
 
 void client_process_inbound_msg(client *c, const char *msg, size_t len)
 {
+    /* Message tracing (msgtrace.c): the header block may ask for it. */
+    msg_trace *mt = NULL;
+    if (c->kind == CLIENT_KIND_CLIENT && c->ps.pa.hdr > 0 &&
+        client_init_msg_trace(c, msg, (size_t)c->ps.pa.hdr, NULL, &mt)) {
+        c->ps.pa.trace = NULL;
+        msg_trace_free(mt);
+        return;
+    }
     /* Subject mappings of the account (Go does this in the parser). */
     pbytes orig = c->ps.pa.subject;
     bool mapped = client_select_mapped_subject(c);
+    if (mapped)
+        msg_trace_add_subject_mapping_event(mt, c->ps.pa.subject.p, c->ps.pa.subject.len);
     switch (c->kind) {
     case CLIENT_KIND_CLIENT:
         client_process_inbound_client_msg(c, msg, len);
@@ -1932,6 +2016,9 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
     }
     if (mapped)
         c->ps.pa.subject = orig;
+    msg_trace_send_event(mt);
+    c->ps.pa.trace = NULL;
+    msg_trace_free(mt);
 }
 
 /* ---- flushing ------------------------------------------------------------------------------- */

@@ -212,6 +212,7 @@ typedef struct client {
     struct client_perms *perms; /* auth.c: NULL = none; set atomically under mu, read lock-free by the owning loop */
     char nonce[16];             /* INFO nonce or "" (loop thread) */
     char pub_key[64];           /* user JWT subject (auth.c; Go c.pubKey), set at CONNECT under mu */
+    uint8_t auth_err;           /* auth_err of a failed authentication (auth.c; Go c.authErr), loop thread */
     uint64_t rng;
     char *mh_buf;       /* MSG/HMSG header scratch (loop thread only) */
     char *map_buf;      /* mapped subject scratch (accounts.c, loop thread only) */
@@ -334,10 +335,13 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len);
 /* Returns whether anything was delivered (Go's first result). */
 bool client_process_inbound_client_msg(client *c, const char *msg, size_t len);
 
+/* Go's processMsgResults flags. */
+#define CLIENT_PMR_MSG_IMPORTED_FROM_SERVICE 0x1 /* never re-export to stream imports */
+
 /* Go processMsgResults for local subscribers: delivers msg (with CRLF) on
- * subject/reply to the subscriptions in r. Returns whether anything was
- * delivered. Producer's loop thread. */
-bool client_process_msg_results(client *c, sublist_result *r, const char *msg, size_t mlen,
+ * subject/reply to the subscriptions in r; flags are CLIENT_PMR_* bits.
+ * Returns whether anything was delivered. Producer's loop thread. */
+bool client_process_msg_results(client *c, sublist_result *r, int flags, const char *msg, size_t mlen,
                                 const char *subject, size_t slen, const char *reply, size_t rlen);
 
 /* Go (c *client) unsubscribe: removes sub (when remove) unless it has an
@@ -354,6 +358,11 @@ void client_process_subs_on_config_reload(client *c);
 void client_clear_account_subs(client *c, bool close);
 
 /* --- outbound --- */
+/* Go pubPermissionViolation: sends the publish permissions violation for
+ * subj to c, logs it, and records it as the ingress error of the message
+ * trace in progress. c's loop thread. */
+void client_pub_permission_violation(client *c, const char *subj, size_t len);
+
 /* Go sendErr: queues "-ERR '<err>'\r\n". Takes the client lock. */
 void client_send_err(client *c, const char *err);
 /* Go sendOK. Takes the client lock. */

@@ -451,6 +451,26 @@ static void events_fill_server_info(server *s, events_internal *sys, json_t *si,
     ev_set_time(si, "time", ev_wall_ns());
 }
 
+/* Go internalSendLoop's tracing: the internal client's PUB and payload
+ * (header included), as an inbound message would be traced. */
+static void events_trace_pub(client *c, const pub_msg *pm, const char *payload, size_t plen)
+{
+    size_t hl = pm->hdr ? pm->hlen : 0;
+    char op[1024];
+    snprintf(op, sizeof(op), "PUB %s %s %zu", pm->sub ? pm->sub : "", pm->rply ? pm->rply : "", hl + plen);
+    client_trace_in_op(c, op, NULL, 0);
+    char *b = malloc(hl + plen + 2);
+    if (!b)
+        return;
+    if (hl)
+        memcpy(b, pm->hdr, hl);
+    if (plen)
+        memcpy(b + hl, payload, plen);
+    memcpy(b + hl + plen, "\r\n", 2);
+    client_trace_msg(c, b, hl + plen + 2);
+    free(b);
+}
+
 /* Go internalSendLoop. */
 static void *server_internal_send_loop(void *arg)
 {
@@ -485,7 +505,10 @@ static void *server_internal_send_loop(void *arg)
             bool replace_echo = c->echo != pm->echo;
             if (replace_echo)
                 c->echo = !c->echo;
+            bool trace = c->trace;
             pthread_mutex_unlock(&c->mu);
+            if (trace && (!pm->msg || body))
+                events_trace_pub(c, pm, pm->msg ? body : pm->raw, pm->msg ? blen : pm->rawlen);
             if (!pm->msg || body) {
                 server_events_enter_publish(s);
                 sendq_publish(c, pm->sub, pm->rply, pm->hdr, pm->hlen, pm->msg ? body : pm->raw,
@@ -778,6 +801,12 @@ bool server_events_quiescent(server *s)
 bool server_events_enabled(server *s)
 {
     return events_state(s) != NULL;
+}
+
+struct client *server_sys_client(server *s)
+{
+    events_internal *sys = events_state(s);
+    return sys ? sys->client : NULL;
 }
 
 bool server_events_running(server *s)
@@ -2092,11 +2121,11 @@ static bool events_service_import_exists(account *a, account *dest, const char *
     return false;
 }
 
-/* Go registerSystemImports: account a may ping the system services about
- * itself (its CONNZ and STATZ). Setup time (before clients connect). */
-static void server_register_system_imports(server *s, account *a, account *sacc)
+void server_register_system_imports(server *s, account *a)
 {
-    if (!a || a == sacc)
+    events_internal *sys = events_state(s);
+    account *sacc = sys ? sys->account : NULL;
+    if (!a || !sacc || a == sacc)
         return;
     char mapped_connz[512], mapped_statz[512], err[256];
     snprintf(mapped_connz, sizeof(mapped_connz), EVENTS_ACC_DIRECT_REQ_SUBJ, a->name, "CONNZ");
@@ -2117,7 +2146,7 @@ static void server_register_system_imports(server *s, account *a, account *sacc)
 }
 
 /* Go registerSystemImportsForExisting: the imports of every account. */
-static void server_register_system_imports_for_existing(server *s, account *sacc)
+static void server_register_system_imports_for_existing(server *s)
 {
     pthread_mutex_lock(&s->mu);
     int na = s->naccounts;
@@ -2126,7 +2155,7 @@ static void server_register_system_imports_for_existing(server *s, account *sacc
         accs[i] = s->accounts[i];
     pthread_mutex_unlock(&s->mu);
     for (int i = 0; accs && i < na; i++)
-        server_register_system_imports(s, accs[i], sacc);
+        server_register_system_imports(s, accs[i]);
     free(accs);
 }
 
@@ -2153,7 +2182,7 @@ static void server_add_system_account_exports(server *s, account *sacc)
         if (account_add_service_import(s, sacc, sacc, EVENTS_USER_DIRECT_INFO_SUBJ, mapped, err, sizeof(err)) != 0)
             server_errorf(s, "Error setting up system service import %s: %s", mapped, err);
     }
-    server_register_system_imports_for_existing(s, sacc);
+    server_register_system_imports_for_existing(s);
 }
 
 /* ---- lifecycle --------------------------------------------------------------------------------- */

@@ -131,6 +131,10 @@ bool server_events_quiescent(struct server *s);
 /* Go EventsEnabled: a system account with eventing is set up. */
 bool server_events_enabled(struct server *s);
 
+/* Go s.sys.client: the system account's internal client while eventing is
+ * enabled, else NULL. Owned by eventing; valid until server_free. */
+struct client *server_sys_client(struct server *s);
+
 /* Go eventsRunning: eventing is set up and the server is running. */
 bool server_events_running(struct server *s);
 
@@ -209,5 +213,10 @@ bool server_filter_request(struct server *s, const event_filter_options *f);
 
 /* Frees the strings of f (not f). */
 void events_filter_options_clear(event_filter_options *f);
+
+/* Go registerSystemImports: gives account a the service imports of the
+ * system services about itself (CONNZ, STATZ, USER.INFO). No-op while no
+ * system account is set up. Not with s->mu held. */
+void server_register_system_imports(struct server *s, struct account *a);
 
 #endif

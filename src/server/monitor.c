@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "server/accounts.h"
 #include "server/auth.h"
 #include "server/ciphersuites.h"
@@ -1184,6 +1187,35 @@ static bool monitor_auth_required(const options *o)
            (o->username && o->username[0]) || (o->authorization && o->authorization[0]);
 }
 
+/* Go's operatorJWT / TrustedOperators of the options for varz: the JWTs of
+ * the configured operators and their claims (the JSON payload of each
+ * token, which is how Go marshals jwt.OperatorClaims). Both NULL when none
+ * could be read. Reads the operator files: no lock held. */
+static void monitor_trusted_operators(const options *o, json_t **jwts, json_t **claims)
+{
+    *jwts = *claims = NULL;
+    for (int i = 0; i < o->trusted_operators.count; i++) {
+        char *tok = NULL, e[256];
+        jwt_operator_claims *oc = NULL;
+        if (jwt_read_operator_jwt(o->trusted_operators.items[i], &tok, &oc, e, sizeof(e)) != 0)
+            continue;
+        jwt_operator_claims_free(oc);
+        const char *p1 = strchr(tok, '.');
+        const char *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
+        size_t plen = 0;
+        uint8_t *payload = p2 ? jwt_decode_string(p1 + 1, (size_t)(p2 - p1 - 1), &plen, e, sizeof(e)) : NULL;
+        json_t *cj = payload ? json_loadb((const char *)payload, plen, 0, NULL) : NULL;
+        free(payload);
+        if (!*jwts)
+            *jwts = json_array();
+        if (!*claims)
+            *claims = json_array();
+        json_array_append_new(*jwts, json_string(tok));
+        json_array_append_new(*claims, cj ? cj : json_object());
+        free(tok);
+    }
+}
+
 json_t *server_varz(server *s, char *err, size_t errlen)
 {
     options *o = __atomic_load_n(&s->opts, __ATOMIC_ACQUIRE);
@@ -1199,6 +1231,8 @@ json_t *server_varz(server *s, char *err, size_t errlen)
     uint32_t nsubs = server_total_subs(s);
     int64_t now = wall_ns();
     bool auth_required = monitor_auth_required(o);
+    json_t *op_jwts = NULL, *op_claims = NULL;
+    monitor_trusted_operators(o, &op_jwts, &op_claims);
 
     pthread_mutex_lock(&s->mu);
     jset_str(v, "server_id", s->id);
@@ -1367,8 +1401,29 @@ json_t *server_varz(server *s, char *err, size_t errlen)
         }
         jset(v, "proxies", px);
     }
+    /* Go omitempty: only in operator mode. */
+    if (op_jwts)
+        jset(v, "trusted_operators_jwt", op_jwts);
+    if (op_claims)
+        jset(v, "trusted_operators_claim", op_claims);
+    /* Go omitzero: only with a client TLS certificate. */
+    int64_t not_after = monitor_tls_cert_not_after(__atomic_load_n(&s->tls_ctx, __ATOMIC_ACQUIRE));
+    if (not_after != 0)
+        jset_time(v, "tls_cert_not_after", not_after);
     pthread_mutex_unlock(&s->mu);
     return v;
+}
+
+int64_t monitor_tls_cert_not_after(struct ssl_ctx_st *ctx)
+{
+    if (!ctx)
+        return 0;
+    X509 *cert = SSL_CTX_get0_certificate(ctx);
+    const ASN1_TIME *na = cert ? X509_get0_notAfter(cert) : NULL;
+    struct tm tm;
+    if (!na || ASN1_TIME_to_tm(na, &tm) != 1)
+        return 0;
+    return (int64_t)timegm(&tm) * 1000000000LL;
 }
 
 /* ---- Subsz ------------------------------------------------------------- */

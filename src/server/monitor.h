@@ -248,6 +248,12 @@ char *monitor_json_marshal(const json_t *v, const char *indent);
 /* Go time.Time JSON form: RFC 3339 with trimmed nanoseconds, UTC. */
 void monitor_format_time(int64_t unix_ns, char *buf, size_t len);
 
+struct ssl_ctx_st;
+
+/* Go tlsCertNotAfter: the expiry (unix ns) of the first certificate of
+ * ctx, 0 (Go's zero time) when ctx is NULL or has none. Any thread. */
+int64_t monitor_tls_cert_not_after(struct ssl_ctx_st *ctx);
+
 /* Go myUptime: "1y2d3h4m5s" style, whole seconds. */
 void monitor_my_uptime(int64_t d, char *buf, size_t len);
 

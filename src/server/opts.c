@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/auth.h"
 #include "server/ciphersuites.h"
 #include "server/const.h"
 #include "server/jwt.h"
@@ -3219,30 +3220,38 @@ static int opts_expand_path(const char *p, char **out, char *err, size_t errlen)
 }
 
 /* Go generateRemoteLeafOptsName: "urls=[...], account=..." (+ creds or
- * nkey, the nkey redacted when asked). Only credentials-free URLs are
- * configured here, so URL redaction keeps the text. */
+ * nkey), every string quoted as Go's %q; redacted: URL passwords become
+ * "xxxxx" and the nkey "[REDACTED]". */
 static void opts_generate_remote_leaf_opts_name(const remote_leaf_opts *r, bool redacted, char *buf, size_t len)
 {
     size_t o = 0;
+    char q[1024];
     o += (size_t)snprintf(buf + o, len - o, "urls=[");
-    for (int i = 0; i < r->urls_count && o < len; i++)
-        o += (size_t)snprintf(buf + o, len - o, "%s\"%s\"", i ? " " : "", r->urls[i].raw);
-    if (o < len)
-        o += (size_t)snprintf(buf + o, len - o, "], account=\"%s\"",
-                              opts_empty(r->local_account) ? OPTS_GLOBAL_ACCOUNT : r->local_account);
-    if (o < len && !opts_empty(r->credentials)) snprintf(buf + o, len - o, ", credentials=\"%s\"", r->credentials);
-    else if (o < len && !opts_empty(r->nkey))
-        snprintf(buf + o, len - o, ", nkey=\"%s\"", redacted ? "[REDACTED]" : r->nkey);
+    for (int i = 0; i < r->urls_count && o < len; i++) {
+        char *u = redacted ? util_redact_url_string(r->urls[i].raw) : NULL;
+        opts_go_quote(q, sizeof(q), u ? u : r->urls[i].raw);
+        free(u);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", q);
+    }
+    if (o < len) {
+        opts_go_quote(q, sizeof(q), opts_empty(r->local_account) ? OPTS_GLOBAL_ACCOUNT : r->local_account);
+        o += (size_t)snprintf(buf + o, len - o, "], account=%s", q);
+    }
+    if (o < len && !opts_empty(r->credentials)) {
+        opts_go_quote(q, sizeof(q), r->credentials);
+        snprintf(buf + o, len - o, ", credentials=%s", q);
+    } else if (o < len && !opts_empty(r->nkey)) {
+        opts_go_quote(q, sizeof(q), redacted ? "[REDACTED]" : r->nkey);
+        snprintf(buf + o, len - o, ", nkey=%s", q);
+    }
 }
 
-/* Go (r *RemoteLeafOpts) name. */
-static void remote_leaf_opts_name(const remote_leaf_opts *r, char *buf, size_t len)
+void remote_leaf_opts_name(const remote_leaf_opts *r, char *buf, size_t len)
 {
     opts_generate_remote_leaf_opts_name(r, false, buf, len);
 }
 
-/* Go (r *RemoteLeafOpts) safeName. */
-static void remote_leaf_opts_safe_name(const remote_leaf_opts *r, char *buf, size_t len)
+void remote_leaf_opts_safe_name(const remote_leaf_opts *r, char *buf, size_t len)
 {
     opts_generate_remote_leaf_opts_name(r, true, buf, len);
 }
@@ -5969,6 +5978,10 @@ int opts_validate_options(const options *o, char *err, size_t errlen)
             return -1;
     }
     for (int i = 0; i < o->users_count; i++) {
+        /* Go validateAllowedConnectionTypes upper-cases the options' sets. */
+        if (auth_validate_allowed_connection_types((opts_str_list *)&o->users[i].allowed_connection_types, err,
+                                                   errlen) != 0)
+            return -1;
         if (opts_validate_permission_subjects(o->users[i].permissions, e, sizeof(e)) != 0) {
             char q[512];
             opts_go_quote(q, sizeof(q), o->users[i].username);
@@ -5977,6 +5990,9 @@ int opts_validate_options(const options *o, char *err, size_t errlen)
         }
     }
     for (int i = 0; i < o->nkeys_count; i++) {
+        if (auth_validate_allowed_connection_types((opts_str_list *)&o->nkeys[i].allowed_connection_types, err,
+                                                   errlen) != 0)
+            return -1;
         if (opts_validate_permission_subjects(o->nkeys[i].permissions, e, sizeof(e)) != 0) {
             char q[512];
             opts_go_quote(q, sizeof(q), o->nkeys[i].nkey);
@@ -6000,6 +6016,8 @@ int opts_validate_options(const options *o, char *err, size_t errlen)
             return -1;
         }
     }
+    if (auth_validate_proxies(o, err, errlen) != 0)
+        return -1;
     if (!opts_empty(o->cluster.name) && strchr(o->cluster.name, ' ')) {
         snprintf(err, errlen, "cluster name cannot contain spaces");
         return -1;

@@ -757,6 +757,12 @@ extern const char opts_usage_str[];
  * RTT thresholds (empty meaning the defaults 10ms, 50ms, 100ms). */
 bool compression_opts_equals(const compression_opts *c1, const compression_opts *c2);
 
+/* Go (r *RemoteLeafOpts) name / safeName: "urls=[...], account=..." with
+ * the credentials file or nkey, strings quoted as Go's %q, written to buf
+ * (truncated to len). safe_name redacts URL passwords and the nkey. Pure. */
+void remote_leaf_opts_name(const remote_leaf_opts *r, char *buf, size_t len);
+void remote_leaf_opts_safe_name(const remote_leaf_opts *r, char *buf, size_t len);
+
 /* Go normalizeBasePath: leading "/" and path.Clean. Caller frees. */
 char *opts_normalize_base_path(const char *p);
 

@@ -132,6 +132,7 @@ typedef struct pub_arg {
     pbytes hdb;
     int size;
     int hdr; /* -1: no header */
+    struct msg_trace *trace; /* message trace while processing (msgtrace.h) */
 } pub_arg;
 
 /* Parse state embedded in struct client (Go parseState). */

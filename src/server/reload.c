@@ -6,15 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "server/auth.h"
+#include "server/ciphersuites.h"
 #include "server/client.h"
 #include "server/const.h"
+#include "server/events.h"
 #include "server/monitor.h"
 #include "server/opts.h"
 #include "server/server.h"
+#include "server/tls_conn.h"
 #include "server/util.h"
 
 /* Options replaced by reloads: kept until server_free (readers on other
@@ -24,6 +30,8 @@ typedef struct reload_state {
     int nretired;
     account **racc; /* accounts removed by reloads (clients may still point at them) */
     int nracc;
+    SSL_CTX **rctx; /* client TLS contexts replaced by reloads (an accept may still use one) */
+    int nrctx;
 } reload_state;
 
 /* Go s.reloadMu, process wide (reloads are rare and short). */
@@ -36,6 +44,11 @@ enum reload_opt {
     RO_DEBUG,
     RO_TRACE_VERBOSE,
     RO_TRACE_HEADERS,
+    RO_TLS,
+    RO_TLS_TIMEOUT,
+    RO_TLS_PINNED_CERTS,
+    RO_TLS_HANDSHAKE_FIRST,
+    RO_TLS_HANDSHAKE_FIRST_FALLBACK,
     RO_LOGTIME,
     RO_LOGTIME_UTC,
     RO_MAX_CONN,
@@ -76,6 +89,8 @@ enum reload_opt {
 #define RO_AUTH                                                                                   \
     (RO_BIT(RO_NKEYS) | RO_BIT(RO_USERS) | RO_BIT(RO_ACCOUNTS) | RO_BIT(RO_USERNAME) |            \
      RO_BIT(RO_PASSWORD) | RO_BIT(RO_AUTHORIZATION) | RO_BIT(RO_AUTH_TIMEOUT))
+/* Changes the server's statsz carries (Go IsStatszChange). */
+#define RO_STATSZ (RO_BIT(RO_TAGS) | RO_BIT(RO_METADATA))
 
 /* ---- comparing ------------------------------------------------------------------------------- */
 
@@ -92,6 +107,44 @@ static bool list_eq(const opts_str_list *a, const opts_str_list *b)
         if (!str_eq(a->items[i], b->items[i]))
             return false;
     return true;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Go imposeOrder for []string: sorts the pointer array v (not the strings)
+ * so lists whose order carries no meaning compare equal when reordered. */
+static void reload_impose_order(const char **v, int n)
+{
+    if (n > 1)
+        qsort(v, (size_t)n, sizeof(*v), cmp_str_ptr);
+}
+
+/* list_eq after imposing an order on both (neither list is modified). */
+static bool list_eq_any_order(const opts_str_list *a, const opts_str_list *b)
+{
+    if (a->count != b->count)
+        return false;
+    if (a->count == 0)
+        return true;
+    const char **va = malloc((size_t)a->count * sizeof(*va));
+    const char **vb = malloc((size_t)b->count * sizeof(*vb));
+    bool eq = va && vb;
+    for (int i = 0; eq && i < a->count; i++) {
+        va[i] = a->items[i] ? a->items[i] : "";
+        vb[i] = b->items[i] ? b->items[i] : "";
+    }
+    if (eq) {
+        reload_impose_order(va, a->count);
+        reload_impose_order(vb, b->count);
+        for (int i = 0; eq && i < a->count; i++)
+            eq = strcmp(va[i], vb[i]) == 0;
+    }
+    free(va);
+    free(vb);
+    return eq;
 }
 
 static bool map_eq(const opts_str_map *a, const opts_str_map *b)
@@ -262,6 +315,76 @@ static int reload_check_accounts(const options *o, const options *n, char *err, 
     return 0;
 }
 
+/* Go configureAccounts' generated no_auth_user for a server whose only
+ * accounts are $G and the system account: the user the running options
+ * carry (its name "nats-" + 8 digits, its password the digits, bound to
+ * $G) or NULL. */
+static const opts_user *reload_generated_no_auth_user(const options *o)
+{
+    const char *nau = o->no_auth_user;
+    if (!nau || strncmp(nau, "nats-", 5) != 0 || strlen(nau) != 13)
+        return NULL;
+    for (int i = 0; i < o->users_count; i++) {
+        const opts_user *u = &o->users[i];
+        if (str_eq(u->username, nau) && str_eq(u->password, nau + 5) && str_eq(u->account, DEFAULT_GLOBAL_ACCOUNT))
+            return u;
+    }
+    return NULL;
+}
+
+/* Go configureAccounts on reload: when n defines no accounts but the
+ * system account (no operators, no authorization block, no no_auth_user),
+ * unauthenticated clients keep landing in $G through the generated
+ * no_auth_user, reusing the running name so connected clients stay. */
+static int reload_sys_only_no_auth_user(const options *cur, options *n)
+{
+    const char *sys = n->system_account;
+    int others = 0;
+    for (int i = 0; i < n->accounts_count; i++) {
+        const char *name = n->accounts[i].name;
+        if (str_eq(name, DEFAULT_SYSTEM_ACCOUNT) && (!sys || !sys[0]))
+            sys = DEFAULT_SYSTEM_ACCOUNT;
+    }
+    if (!sys || !sys[0] || n->trusted_operators.count > 0 || (n->no_auth_user && n->no_auth_user[0]) ||
+        n->auth_block_defined)
+        return 0;
+    for (int i = 0; i < n->accounts_count; i++) {
+        const char *name = n->accounts[i].name;
+        /* an undefined system account is created: still two */
+        if (!str_eq(name, sys) && !str_eq(name, DEFAULT_GLOBAL_ACCOUNT))
+            others++;
+    }
+    if (others != 0)
+        return 0;
+    char uname[16];
+    const opts_user *g = reload_generated_no_auth_user(cur);
+    if (g) {
+        snprintf(uname, sizeof(uname), "%s", g->username);
+    } else {
+        static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        uint8_t rb[8];
+        if (getentropy(rb, sizeof(rb)) != 0)
+            return -1;
+        memcpy(uname, "nats-", 5);
+        for (int i = 0; i < 8; i++)
+            uname[5 + i] = digits[rb[i] % 62];
+        uname[13] = '\0';
+    }
+    opts_user *nu = realloc(n->users, (size_t)(n->users_count + 1) * sizeof(*nu));
+    if (!nu)
+        return -1;
+    n->users = nu;
+    opts_user *u = &nu[n->users_count];
+    memset(u, 0, sizeof(*u));
+    n->users_count++;
+    u->username = strdup(uname);
+    u->password = strdup(uname + 5);
+    u->account = strdup(DEFAULT_GLOBAL_ACCOUNT);
+    free(n->no_auth_user);
+    n->no_auth_user = strdup(uname);
+    return u->username && u->password && u->account && n->no_auth_user ? 0 : -1;
+}
+
 /* Go's %v of a []string: "[a b]". */
 static void fmt_list(const opts_str_list *l, char *buf, size_t len)
 {
@@ -424,14 +547,15 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     CHANGED(o->syslog != n->syslog, RO_SYSLOG);
     CHANGED(!str_eq(o->remote_syslog, n->remote_syslog), RO_REMOTE_SYSLOG);
     REFUSE_STR(routes_str, "RoutesStr");
-    REFUSE_FLOAT(tls_timeout, "TLSTimeout");
+    CHANGED(o->tls_timeout != n->tls_timeout, RO_TLS_TIMEOUT);
     REFUSE_BOOL(tls, "TLS");
     REFUSE_BOOL(allow_non_tls, "AllowNonTLS");
-    /* The client TLS context is built when the server starts (issue 8):
-     * changing the tls{} block needs a restart for now. */
-    if (!tls_config_opts_equal(o->tls_config, n->tls_config))
-        return reload_refuse(err, errlen, "TLSConfig", o->tls_config ? "tls{...}" : "<nil>",
-                             n->tls_config ? "tls{...}" : "<nil>");
+    /* A changed tls{} block gets a new client TLS context (built before
+     * anything is applied); new connections use it. */
+    CHANGED(!tls_config_opts_equal(o->tls_config, n->tls_config), RO_TLS);
+    CHANGED(!list_eq_any_order(&o->tls_pinned_certs, &n->tls_pinned_certs), RO_TLS_PINNED_CERTS);
+    CHANGED(o->tls_handshake_first != n->tls_handshake_first, RO_TLS_HANDSHAKE_FIRST);
+    CHANGED(o->tls_handshake_first_fallback != n->tls_handshake_first_fallback, RO_TLS_HANDSHAKE_FIRST_FALLBACK);
     CHANGED(o->write_deadline != n->write_deadline, RO_WRITE_DEADLINE);
     REFUSE_INT(write_timeout, "WriteTimeout");
     REFUSE_INT(max_closed_clients, "MaxClosedClients");
@@ -439,7 +563,16 @@ static int server_diff_options(server *s, const options *o, options *n, uint64_t
     REFUSE_DUR(lame_duck_grace_period, "LameDuckGracePeriod");
     CHANGED(o->max_traced_msg_len != n->max_traced_msg_len, RO_MAX_TRACED_MSG_LEN);
     REFUSE_INT(cnatsd_io_threads, "cnatsd_io_threads");
-    REFUSE_LIST(trusted_keys, "TrustedKeys");
+    /* With operators the running trusted keys are the operators' keys: the
+     * operators are compared instead, so the error names what was set. */
+    if (!(o->trusted_operators.count > 0 && o->trusted_keys.count > 0) &&
+        !list_eq_any_order(&o->trusted_keys, &n->trusted_keys))
+        REFUSE_LIST(trusted_keys, "TrustedKeys");
+    if (!list_eq_any_order(&o->trusted_operators, &n->trusted_operators)) {
+        snprintf(a, sizeof(a), "[%d operator(s)]", o->trusted_operators.count);
+        snprintf(b, sizeof(b), "[%d operator(s)]", n->trusted_operators.count);
+        return reload_refuse(err, errlen, "TrustedOperators", a, b);
+    }
     {
         /* Go re-fetches every account on a resolver change; accounts built
          * from claims cannot be updated in place yet, so only an unchanged
@@ -595,6 +728,13 @@ static void server_reload_client_trace_level(server *s)
     bool trace = __atomic_load_n(&s->logging.trace, __ATOMIC_RELAXED) != 0;
     bool sys_trace = __atomic_load_n(&s->logging.trace_sys_acct, __ATOMIC_RELAXED) != 0;
     pthread_mutex_lock(&s->mu);
+    client *sc = server_sys_client(s);
+    if (sc) {
+        /* the internal system client is in no client list */
+        pthread_mutex_lock(&sc->mu);
+        sc->trace = trace && sys_trace;
+        pthread_mutex_unlock(&sc->mu);
+    }
     for (client *c = s->clients_head; c; c = c->srv_next) {
         pthread_mutex_lock(&c->mu);
         c->trace = c->kind == CLIENT_KIND_SYSTEM ? trace && sys_trace : trace;
@@ -786,6 +926,44 @@ static void server_reload_accounts(server *s, const options *old)
     free(sel);
 }
 
+/* Go (t *tlsOption) Apply: the new client TLS context (swapped in by
+ * server_reload_options) now decides tls_required/tls_verify in INFO. */
+static void tls_option_apply(server *s, const options *o)
+{
+    server_noticef(s, "Reloaded: tls = %s", o->tls_config ? "enabled" : "disabled");
+}
+
+/* Go recheckPinnedCerts: when the client pinned certs changed, connected
+ * TLS clients whose certificate is not in the new set are closed. */
+static void server_recheck_pinned_certs(server *s, const options *cur, const options *n)
+{
+    if (list_eq_any_order(&cur->tls_pinned_certs, &n->tls_pinned_certs) || n->tls_pinned_certs.count == 0)
+        return;
+    int cnt = 0, nd = 0;
+    client **v = reload_collect_clients(s, &cnt);
+    bool *drop = cnt ? calloc((size_t)cnt, sizeof(*drop)) : NULL;
+    for (int i = 0; drop && i < cnt; i++) {
+        client *c = v[i];
+        bool keep = false;
+        char id[65];
+        pthread_mutex_lock(&c->mu);
+        X509 *cert = c->tls ? tls_conn_peer_cert(c->tls->conn) : NULL;
+        bool have_id = cert && tls_conn_spki_sha256(cert, id) == 0;
+        for (int k = 0; have_id && !keep && k < n->tls_pinned_certs.count; k++)
+            keep = strcasecmp(n->tls_pinned_certs.items[k], id) == 0;
+        pthread_mutex_unlock(&c->mu);
+        drop[i] = !keep;
+        nd += drop[i];
+    }
+    if (nd > 0)
+        server_noticef(s, "Disconnect %d clients due to pinned certs reload", nd);
+    for (int i = 0; drop && i < cnt; i++)
+        if (drop[i])
+            client_close_connection(v[i], TLS_HANDSHAKE_ERROR);
+    free(drop);
+    reload_release_clients(v, cnt);
+}
+
 /* Go applyOptions: applies each change in order, then the logger, client
  * trace levels and authorization, and logs the result. old: the options
  * replaced. */
@@ -811,6 +989,22 @@ static void server_apply_options(server *s, const options *old, uint64_t ch)
             break;
         case RO_TRACE_HEADERS:
             server_noticef(s, "Reloaded: trace_headers = %s", o->trace_headers ? "true" : "false");
+            break;
+        case RO_TLS:
+            tls_option_apply(s, o);
+            break;
+        case RO_TLS_TIMEOUT:
+            server_noticef(s, "Reloaded: tls timeout = %g", o->tls_timeout);
+            break;
+        case RO_TLS_PINNED_CERTS:
+            server_noticef(s, "Reloaded: %d pinned_certs", o->tls_pinned_certs.count);
+            break;
+        case RO_TLS_HANDSHAKE_FIRST:
+            server_noticef(s, "Reloaded: Client TLS handshake first: %s", o->tls_handshake_first ? "true" : "false");
+            break;
+        case RO_TLS_HANDSHAKE_FIRST_FALLBACK:
+            opts_format_go_duration(o->tls_handshake_first_fallback, d, sizeof(d));
+            server_noticef(s, "Reloaded: Client TLS handshake first fallback delay: %s", d);
             break;
         case RO_LOGTIME:
             server_noticef(s, "Reloaded: logtime = %s", o->logtime ? "true" : "false");
@@ -912,6 +1106,12 @@ static void server_apply_options(server *s, const options *old, uint64_t ch)
         server_reload_client_trace_level(s);
     if (ch & RO_AUTH)
         server_reload_authorization(s);
+    if (ch & RO_STATSZ) {
+        /* Go sendStatszUpdate: listeners learn the new tags/metadata. */
+        char subj[256];
+        snprintf(subj, sizeof(subj), EVENTS_SERVER_STATS_SUBJ, server_id(s));
+        server_send_statsz(s, subj);
+    }
     const char *cd = options_config_digest(o);
     if (cd && cd[0])
         server_noticef(s, "Reloaded server configuration (%s)", cd);
@@ -1001,10 +1201,18 @@ int server_reload_options(server *s, options *new_opts, char *err, size_t errlen
     n->no_sigs = cur->no_sigs;
     n->cnatsd_io_threads = n->cnatsd_io_threads ? n->cnatsd_io_threads : cur->cnatsd_io_threads;
 
+    if (reload_sys_only_no_auth_user(cur, n) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if (opts_validate_options(n, err, errlen) != 0 || opts_check_supported(n, err, errlen) != 0)
         goto fail;
     uint64_t changes = 0;
     if (server_diff_options(s, cur, n, &changes, err, errlen) != 0)
+        goto fail;
+    /* The new client TLS context, built before anything changes. */
+    SSL_CTX *new_ctx = NULL;
+    if ((changes & RO_BIT(RO_TLS)) && n->tls_config && !(new_ctx = ciphersuites_new_ssl_ctx(n->tls_config, err, errlen)))
         goto fail;
 
     reload_state *st = s->reload;
@@ -1012,21 +1220,35 @@ int server_reload_options(server *s, options *new_opts, char *err, size_t errlen
         st = calloc(1, sizeof(*st));
         if (!st) {
             snprintf(err, errlen, "out of memory");
+            SSL_CTX_free(new_ctx);
             goto fail;
         }
         s->reload = st;
     }
     options **r = realloc(st->retired, (size_t)(st->nretired + 1) * sizeof(*r));
-    if (!r) {
+    bool tls_changed = (changes & RO_BIT(RO_TLS)) != 0;
+    SSL_CTX **rc = tls_changed ? realloc(st->rctx, (size_t)(st->nrctx + 1) * sizeof(*rc)) : NULL;
+    if (r)
+        st->retired = r;
+    if (rc)
+        st->rctx = rc;
+    if (!r || (tls_changed && !rc)) {
         snprintf(err, errlen, "out of memory");
+        SSL_CTX_free(new_ctx);
         goto fail;
     }
-    st->retired = r;
     st->retired[st->nretired++] = cur;
     pthread_mutex_lock(&s->mu);
     __atomic_store_n(&s->opts, n, __ATOMIC_RELEASE);
+    if (tls_changed) {
+        /* accepts in flight may still use the old context: keep it */
+        SSL_CTX *old = __atomic_exchange_n(&s->tls_ctx, new_ctx, __ATOMIC_ACQ_REL);
+        if (old)
+            st->rctx[st->nrctx++] = old;
+    }
     pthread_mutex_unlock(&s->mu);
     server_apply_options(s, cur, changes);
+    server_recheck_pinned_certs(s, cur, n);
     /* varz config_load_time follows the last successful reload */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -1051,6 +1273,9 @@ void server_reload_free(server *s)
     for (int i = 0; i < st->nracc; i++)
         account_free(st->racc[i]);
     free(st->racc);
+    for (int i = 0; i < st->nrctx; i++)
+        SSL_CTX_free(st->rctx[i]);
+    free(st->rctx);
     free(st);
     s->reload = NULL;
 }

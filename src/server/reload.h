@@ -12,7 +12,10 @@
  * max_connections (excess clients closed), pid_file, ports_file_dir,
  * max_control_line, max_payload, ping_interval, ping_max, write_deadline,
  * max_traced_msg_len, connect/reconnect_error_reports, default_sentinel,
- * tags, metadata, no_fast_producer_stall, and authorization (token,
+ * tags, metadata, no_fast_producer_stall, the client tls{} block (a new
+ * TLS context for new connections; existing ones keep theirs), tls
+ * timeout, handshake_first (+ fallback), pinned_certs (connected clients
+ * whose certificate is no longer pinned are closed), and authorization (token,
  * user/password, users, nkeys, timeout, permissions, no_auth_user removal):
  * the users/nkeys tables are rebuilt and every connected client is checked
  * again (closed with an authorization violation when it no longer
@@ -23,7 +26,10 @@
  * allocated until server_free for the clients still bound to them), and
  * users may move between accounts (their clients are closed, as Go's
  * clientHasMovedToDifferentAccount). An account kept across a reload must
- * keep its definition: changing it is refused by name.
+ * keep its definition: changing it is refused by name. A server whose only
+ * accounts are $G and the system account keeps its generated no_auth_user
+ * (unauthenticated clients stay in $G). The order of trusted keys and
+ * operators does not matter (Go imposeOrder).
  *
  * Threads: reloads are serialised by one process-wide mutex (Go's
  * s.reloadMu); any non-loop thread may call them (the signal thread does

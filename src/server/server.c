@@ -168,6 +168,27 @@ static int server_register_account_no_lock(server *s, account *acc)
     return 0;
 }
 
+server *server_new_server_from_config(options *opts, char *err, size_t errlen)
+{
+    if (opts->config_file && opts->config_file[0] && (!opts->config_digest || !opts->config_digest[0])) {
+        opts_process_err pe = {0};
+        char *path = strdup(opts->config_file);
+        int rc = path ? options_process_config_file(opts, path, &pe) : -1;
+        free(path);
+        if (rc != 0) {
+            if (pe.errors_count || pe.warnings_count)
+                opts_process_err_format(&pe, err, errlen);
+            else
+                snprintf(err, errlen, "out of memory");
+            opts_process_err_free(&pe);
+            options_free(opts);
+            return NULL;
+        }
+        opts_process_err_free(&pe);
+    }
+    return server_new(opts, err, errlen);
+}
+
 server *server_new(options *opts, char *err, size_t errlen)
 {
     if (!opts) {
@@ -353,6 +374,7 @@ account *server_lookup_or_register_account(server *s, const char *name, bool *is
     pthread_mutex_unlock(&s->mu);
     if (is_new)
         *is_new = true;
+    server_register_system_imports(s, a);
     return a;
 }
 
@@ -368,7 +390,10 @@ account *server_register_account(server *s, account *acc)
     }
     int rc = server_register_account_no_lock(s, acc);
     pthread_mutex_unlock(&s->mu);
-    return rc == 0 ? acc : NULL;
+    if (rc != 0)
+        return NULL;
+    server_register_system_imports(s, acc);
+    return acc;
 }
 
 /* Go SetDefaultSystemAccount. */
@@ -433,7 +458,7 @@ static int server_info_json_locked(server *s, client *c, bool include_client_ip,
     sb_printf(&b, ",\"port\":%d,\"headers\":%s", s->info_port, server_get_opts(s)->no_header_support ? "false" : "true");
     if (server_auth_info_required(s, initial))
         sb_puts(&b, ",\"auth_required\":true");
-    if (s->tls_ctx) {
+    if (__atomic_load_n(&s->tls_ctx, __ATOMIC_ACQUIRE)) {
         /* Go Info.TLSRequired / TLSVerify / TLSAvailable; handshake_first
          * INFOs always say tls_required. */
         bool avail = server_get_opts(s)->allow_non_tls;
@@ -1066,6 +1091,8 @@ static int sockaddr_port(int fd)
 static void server_create_client(server *s, server_io_loop *l, int fd)
 {
     options *opts = server_get_opts(s);
+    /* one TLS context for this connection (a reload may swap it) */
+    SSL_CTX *tls_ctx = __atomic_load_n(&s->tls_ctx, __ATOMIC_ACQUIRE);
     client *c = client_new(s, CLIENT_KIND_CLIENT);
     if (!c) {
         close(fd);
@@ -1119,13 +1146,13 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
         return;
     }
     server_auth_prepare_client(s, c);
-    if (s->tls_ctx && client_tls_init(c, s->tls_ctx) != 0) {
+    if (tls_ctx && client_tls_init(c, tls_ctx) != 0) {
         client_close_connection(c, READ_ERROR);
         return;
     }
     /* handshake_first: INFO (tls_required) only after the handshake, or
      * the regular one in plaintext after the fallback delay. */
-    bool tls_first = s->tls_ctx && opts->tls_handshake_first;
+    bool tls_first = tls_ctx && opts->tls_handshake_first;
     char *info = NULL, *finfo = NULL;
     size_t ilen = 0, flen = 0;
     if (tls_first)
@@ -1170,14 +1197,14 @@ static void server_create_client(server *s, server_io_loop *l, int fd)
     s->nclients++;
     pthread_mutex_unlock(&s->mu);
     /* TLS after the INFO (Go doTLSServerHandshake), or as configured. */
-    if (s->tls_ctx && !opts->allow_non_tls && s->conn_rate_counter && !rate_counter_allow(s->conn_rate_counter)) {
+    if (tls_ctx && !opts->allow_non_tls && s->conn_rate_counter && !rate_counter_allow(s->conn_rate_counter)) {
         free(info);
         free(finfo);
         client_send_err(c, "Connection throttling is active. Please try again later.");
         client_close_connection(c, MAX_CONNECTIONS_EXCEEDED);
         return;
     }
-    if (s->tls_ctx) {
+    if (tls_ctx) {
         if (tls_first)
             client_tls_handshake_first(c, opts->tls_timeout, info, ilen, opts->tls_handshake_first_fallback, finfo,
                                        flen, opts->allow_non_tls);

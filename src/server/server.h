@@ -69,6 +69,7 @@ typedef struct server {
 
     char id[64];              /* nkeys server public key */
     char xkey[64];            /* curve public key */
+    char sys_acc_only_no_auth_user[16]; /* generated no_auth_user (accounts.c), "" if none */
     char *name;               /* server_name (defaults to id) */
     char *info_host;
     int info_port;
@@ -124,7 +125,8 @@ typedef struct server {
     _Atomic int64_t stalls;   /* Go s.stalls: fast-producer stalls (varz stalled_clients) */
     struct monitor *mon;      /* monitoring state (monitor.c), owned */
     struct reload_state *reload; /* reload.c: options replaced by reloads (owned) */
-    struct ssl_ctx_st *tls_ctx; /* client port TLS (Go opts.TLSConfig) or NULL; immutable */
+    struct ssl_ctx_st *tls_ctx; /* client port TLS (Go opts.TLSConfig) or NULL; swapped atomically by
+                                 * config reload (old ones kept until server_free) */
     struct rate_counter *conn_rate_counter; /* TLS connection_rate_limit or NULL */
     int64_t rate_log_last;    /* loop 0: last "Rejected ..." check (monotonic ns) */
     struct events_internal *sys; /* events.c: system account eventing (Go s.sys), owned */
@@ -138,6 +140,11 @@ const char *server_tls_version(uint16_t ver, char *buf, size_t len);
  * yet. Takes ownership of opts (also on failure). Returns NULL with a
  * message in err on failure. */
 server *server_new(options *opts, char *err, size_t errlen);
+
+/* Go NewServerFromConfig: when opts names a config file not processed yet
+ * (no digest), processes it into opts first (any error or warning fails,
+ * with Go's text), then server_new. Takes ownership of opts. */
+server *server_new_server_from_config(options *opts, char *err, size_t errlen);
 
 /* Sets the number of I/O loop threads (config key cnatsd_io_threads);
  * n <= 0 means one per online CPU. Only before server_start. */

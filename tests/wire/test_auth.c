@@ -447,6 +447,62 @@ START_TEST(test_nkey_libnats_connect)
 END_TEST
 #endif
 
+/* ---- client_auth_test.go TestClientConnectInfo ---- */
+
+/* After CONNECT with protocol 1 the server sends an INFO naming the bound
+ * account and whether it is the system account; protocol 0 gets none. */
+static void check_info_on_connect(wire_server_t *s, int protocol, const char *user, const char *acc, bool is_sys)
+{
+    wire_conn_t *c = wire_conn_open(s);
+    wire_expect_info(c, WIRE_TIMEOUT);
+    wire_conn_send(c, "CONNECT {\"user\":\"%s\",\"pass\":\"pwd\",\"pedantic\":false,\"verbose\":false,\"protocol\":%d}"
+                      "\r\nPING\r\n",
+                   user, protocol);
+    wire_expect_pong(c);
+    if (protocol < 1) {
+        wire_expect_nothing(c, WIRE_QUIET);
+    } else {
+        const char *info = wire_expect_info(c, WIRE_TIMEOUT);
+        ck_assert_msg(wire_expect_json_bool(info, "connect_info"), "connect_info not set: %s", info);
+        wire_expect_json_str(info, "remote_account", acc);
+        char *sys = wire_json_get(info, "acc_is_sys");
+        bool got_sys = sys && strcmp(sys, "true") == 0;
+        free(sys);
+        ck_assert_msg(got_sys == is_sys, "%s: acc_is_sys %d expected %d: %s", user, got_sys, is_sys, info);
+    }
+    wire_conn_close(c);
+}
+
+START_TEST(test_client_connect_info)
+{
+    WIRE_REQUIRE_FEATURE("auth");
+    /* The connect_info INFO is newer than the 2.9 reference server. */
+    WIRE_REQUIRE_VERSION(2, 10, 0);
+    static const struct {
+        const char *sys;
+        bool has_sys;
+        int protocol;
+    } cases[] = {
+        {"system_account: SYS", true, 1},
+        {"", false, 1},
+        {"system_account: SYS", true, 0},
+        {"", false, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char conf[1024];
+        snprintf(conf, sizeof(conf),
+                 "%s\naccounts {\n SYS: { users: [{ user: sys, password: pwd}] }\n"
+                 " A: { users: [{ user: a, password: pwd}] }\n B: { users: [{ user: b, password: pwd}] }\n}\n",
+                 cases[i].sys);
+        wire_server_t *s = wire_server_start(conf);
+        check_info_on_connect(s, cases[i].protocol, "a", "A", false);
+        check_info_on_connect(s, cases[i].protocol, "sys", "SYS", cases[i].has_sys);
+        check_info_on_connect(s, cases[i].protocol, "b", "B", false);
+        wire_server_free(s);
+    }
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
     Suite *s = suite_create("wire_auth");
@@ -462,6 +518,7 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, test_user_authorization_proto);
     tcase_add_test(tc, test_user_authorization_allow_responses);
     tcase_add_test(tc, test_nkey_client_bad_signature);
+    tcase_add_test(tc, test_client_connect_info);
 #ifdef WIRE_HAVE_LIBNATS
     tcase_add_test(tc, test_multiple_user_auth);
     tcase_add_test(tc, test_token_in_config);

@@ -13,6 +13,7 @@
 #ifdef WIRE_HAVE_LIBNATS
 
 #include <nats/nats.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +478,150 @@ START_TEST(test_operator_libnats_user_credentials)
 }
 END_TEST
 
+/* Go's test operator (test/configs/nkeys/op.jwt and operator_inline.conf):
+ * issuer OCAT33... (the signer of account A) with three signing keys,
+ * one of them the issuer of account C. */
+#define GO_TEST_OP_JWT \
+    "eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJhdWQiOiJURVNUUyIsImV4cCI6MTg1OTEyMTI3NSwianRpIjoiWE5" \
+    "MWjZYWVBIVE1ESlFSTlFPSFVPSlFHV0NVN01JNVc1SlhDWk5YQllVS0VRVzY3STI1USIsImlhdCI6MTU0Mzc2MTI3NSwia" \
+    "XNzIjoiT0NBVDMzTVRWVTJWVU9JTUdOR1VOWEo2NkFIMlJMU0RBRjNNVUJDWUFZNVFNSUw2NU5RTTZYUUciLCJuYW1lIjo" \
+    "iU3luYWRpYSBDb21tdW5pY2F0aW9ucyBJbmMuIiwibmJmIjoxNTQzNzYxMjc1LCJzdWIiOiJPQ0FUMzNNVFZVMlZVT0lNR" \
+    "05HVU5YSjY2QUgyUkxTREFGM01VQkNZQVk1UU1JTDY1TlFNNlhRRyIsInR5cGUiOiJvcGVyYXRvciIsIm5hdHMiOnsic2l" \
+    "nbmluZ19rZXlzIjpbIk9EU0tSN01ZRlFaNU1NQUo2RlBNRUVUQ1RFM1JJSE9GTFRZUEpSTUFWVk40T0xWMllZQU1IQ0FDI" \
+    "iwiT0RTS0FDU1JCV1A1MzdEWkRSVko2NTdKT0lHT1BPUTZLRzdUNEhONk9LNEY2SUVDR1hEQUhOUDIiLCJPRFNLSTM2TFp" \
+    "CNDRPWTVJVkNSNlA1MkZaSlpZTVlXWlZXTlVEVExFWjVUSzJQTjNPRU1SVEFCUiJdfX0.hyfz6E39BMUh0GLzovFfk3wT4" \
+    "OfualftjdJ_eYkLfPvu5tZubYQ_Pn9oFYGCV_6yKy3KMGhWGUCyCdHaPhalBw"
+
+/* Preloads accounts A (signed by the operator key) and C (signed by an
+ * operator signing key) after the given operator line. */
+static char *go_operator_conf(const char *operator_line)
+{
+    char *c = NULL;
+    ck_assert_int_gt(asprintf(&c,
+                              "%s\n"
+                              "resolver = MEMORY\n"
+                              "resolver_preload = {\n  %s: %s\n  %s: %s\n  %s: %s\n}\n",
+                              operator_line, ACC_A_PUB, ACC_A_JWT, ACC_C_PUB, ACC_C_JWT, ACC_D_PUB, ACC_D_JWT),
+                     0);
+    return c;
+}
+
+/* What Go's checkKeys verifies, seen from a client: the operator key and
+ * its signing keys are trusted (users of A and C get in), other
+ * operators are not (D). */
+static void check_operator_keys(wire_server_t *s)
+{
+    wire_conn_t *c = jwt_connect(s, USER_OK_JWT, USER_OK_SEED);
+    wire_expect_pong(c);
+    wire_conn_close(c);
+    c = jwt_connect(s, USER_C_JWT, USER_C_SEED);
+    wire_expect_pong(c);
+    wire_conn_close(c);
+    c = jwt_connect(s, USER_D_JWT, USER_D_SEED);
+    expect_refused(c);
+}
+
+/* Go TestOperatorConfig: the operator comes from a JWT file. */
+START_TEST(test_operator_config)
+{
+    char *dir = testutil_tempdir();
+    char *jwt_file = testutil_write_file(dir, "op.jwt",
+                                         "-----BEGIN TEST OPERATOR JWT-----\n" GO_TEST_OP_JWT
+                                         "\n------END TEST OPERATOR JWT------\n");
+    char *line = NULL;
+    ck_assert_int_gt(asprintf(&line, "operator = \"%s\"", jwt_file), 0);
+    char *conf = go_operator_conf(line);
+    wire_server_t *s = wire_server_start(conf);
+    check_operator_keys(s);
+    stop_operator_server(s);
+    free(conf);
+    free(line);
+    free(jwt_file);
+    testutil_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Go TestOperatorConfigInline: the operator JWT inline. */
+START_TEST(test_operator_config_inline)
+{
+    char *conf = go_operator_conf("operator = \"" GO_TEST_OP_JWT "\"");
+    wire_server_t *s = wire_server_start(conf);
+    check_operator_keys(s);
+    stop_operator_server(s);
+    free(conf);
+}
+END_TEST
+
+/* Go TestOperatorConfigReloadDoesntKillNonce. */
+START_TEST(test_operator_config_reload_doesnt_kill_nonce)
+{
+    wire_server_t *s = run_operator_server();
+    wire_conn_t *c = wire_conn_open(s);
+    const char *info = wire_expect_info(c, WIRE_TIMEOUT);
+    char *nonce = wire_json_get(info, "nonce");
+    ck_assert_msg(nonce && nonce[0], "no nonce before reload: %s", info);
+    free(nonce);
+    wire_conn_close(c);
+    wire_server_signal(s, SIGHUP);
+    wire_expect_log_re(s, "Reloaded server configuration", WIRE_TIMEOUT);
+    c = wire_conn_open(s);
+    info = wire_expect_info(c, WIRE_TIMEOUT);
+    nonce = wire_json_get(info, "nonce");
+    ck_assert_msg(nonce && nonce[0], "no nonce after reload: %s", info);
+    free(nonce);
+    wire_conn_close(c);
+    /* and users still get in */
+    c = jwt_connect(s, USER_OK_JWT, USER_OK_SEED);
+    wire_expect_pong(c);
+    wire_conn_close(c);
+    stop_operator_server(s);
+}
+END_TEST
+
+/* Go TestOperatorSystemAccount: an account of another operator can not be
+ * the system account; one of the trusted operator can (its users then see
+ * the system events of other accounts). */
+START_TEST(test_operator_system_account)
+{
+    char *dir = testutil_tempdir();
+    char *conf = go_operator_conf("operator = \"" GO_TEST_OP_JWT "\"\nsystem_account = " ACC_D_PUB);
+    char *path = testutil_write_file(dir, "foreign.conf", conf);
+    const char *args[] = {"-c", path, NULL};
+    char *out = NULL;
+    ck_assert_int_eq(wire_run_binary(args, 10000, &out), 1);
+    ck_assert_msg(strstr(out, "error resolving system account: account validation failed"), "output: %s", out);
+    free(out);
+    free(path);
+    free(conf);
+    testutil_rmtree(dir);
+    free(dir);
+
+    conf = go_operator_conf("operator = \"" GO_TEST_OP_JWT "\"\nsystem_account = " ACC_A_PUB);
+    wire_server_t *s = wire_server_start(conf);
+    free(conf);
+    wire_conn_t *sys = jwt_connect(s, USER_OK_JWT, USER_OK_SEED);
+    wire_expect_pong(sys);
+    wire_conn_send(sys, "SUB $SYS.ACCOUNT.*.CONNECT 1\r\nPING\r\n");
+    wire_expect_pong(sys);
+    wire_conn_t *c = jwt_connect(s, USER_C_JWT, USER_C_SEED);
+    wire_expect_pong(c);
+    /* The system user's own CONNECT event is published asynchronously and
+     * may reach its subscription too: skip it. */
+    wire_msg_t m = {0};
+    ck_assert(wire_conn_read_msg(sys, &m, WIRE_TIMEOUT, NULL));
+    if (strcmp(m.subject, "$SYS.ACCOUNT." ACC_A_PUB ".CONNECT") == 0) {
+        wire_msg_clear(&m);
+        ck_assert(wire_conn_read_msg(sys, &m, WIRE_TIMEOUT, NULL));
+    }
+    ck_assert_str_eq(m.subject, "$SYS.ACCOUNT." ACC_C_PUB ".CONNECT");
+    wire_msg_clear(&m);
+    wire_conn_close(c);
+    wire_conn_close(sys);
+    stop_operator_server(s);
+}
+END_TEST
+
 static Suite *operator_suite(void)
 {
     Suite *s = suite_create("wire_operator");
@@ -493,6 +638,10 @@ static Suite *operator_suite(void)
     tcase_add_test(tc, test_operator_user_jwt_bearer);
     tcase_add_test(tc, test_operator_dir_resolvers);
     tcase_add_test(tc, test_operator_libnats_user_credentials);
+    tcase_add_test(tc, test_operator_config);
+    tcase_add_test(tc, test_operator_config_inline);
+    tcase_add_test(tc, test_operator_config_reload_doesnt_kill_nonce);
+    tcase_add_test(tc, test_operator_system_account);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,11 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/accounts.h"
 #include "server/auth.h"
 #include "server/client.h"
+#include "server/jwt.h"
 #include "server/nkey.h"
 #include "server/opts.h"
 #include "server/server.h"
+#include "server/util.h"
 #include "testutil.h"
 
 /* ---- helpers ---- */
@@ -574,6 +577,38 @@ START_TEST(test_no_auth_user)
 }
 END_TEST
 
+START_TEST(test_no_auth_user_nkey)
+{
+    const char *nk = "UBO2MQV67TQTVIRV3XFTEZOACM4WLOCMCDMAWN5QVN5PI2N6JHTVDRON";
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "accounts {\n FOO { users [{user: \"foo\", password: \"pwd1\"}] }\n"
+             " BAR { users [{nkey: \"%s\"}] }\n}\nno_auth_user: \"%s\"\n",
+             nk, nk);
+    server *s = run_server(conf_options(conf));
+    int fd = dial(s);
+    free(read_info(fd));
+    /* Connects without credentials, and the user info request says who. */
+    expect_reply(fd, "CONNECT {\"verbose\":false}\r\nPING\r\n", "PONG\r\n");
+    send_str(fd, "SUB _INBOX.ui 1\r\nPUB $SYS.REQ.USER.INFO _INBOX.ui 0\r\n\r\n");
+    char *got = read_until(fd, "}}\r\n", 3000);
+    char *m = strstr(got, "MSG _INBOX.ui 1 ");
+    ck_assert_msg(m != NULL, "%s", got);
+    char *body = strstr(m, "\r\n");
+    ck_assert_ptr_nonnull(body);
+    json_error_t jerr;
+    json_t *j = json_loads(body + 2, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_msg(j != NULL, "%s", body + 2);
+    json_t *d = json_object_get(j, "data");
+    ck_assert_str_eq(json_string_value(json_object_get(d, "user")), nk);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "account")), "BAR");
+    json_decref(j);
+    free(got);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
 START_TEST(test_no_auth_user_no_connect_proto)
 {
     server *s = run_server(conf_options("authorization { users = [ {user: \"foo\", password: \"pwd\"} ]\n"
@@ -594,6 +629,418 @@ START_TEST(test_no_auth_user_no_connect_proto)
     expect_closed(fd, 2000);
     close(fd);
     stop_server(s);
+}
+END_TEST
+
+/* Go User.clone is the options copy (opts_user_copy, run by
+ * options_clone): the clone must be equal and independent. */
+static options *clone_user_options(opts_permissions *perms)
+{
+    options *o = default_options();
+    o->users = calloc(1, sizeof(opts_user));
+    o->users_count = 1;
+    o->users[0].username = strdup("foo");
+    o->users[0].password = strdup("bar");
+    o->users[0].permissions = perms;
+    return o;
+}
+
+START_TEST(test_user_clone_nil_permissions)
+{
+    options *o = clone_user_options(NULL);
+    options *c = options_clone(o);
+    ck_assert_int_eq(c->users_count, 1);
+    ck_assert_ptr_ne(c->users, o->users);
+    ck_assert_str_eq(c->users[0].username, "foo");
+    ck_assert_str_eq(c->users[0].password, "bar");
+    ck_assert_ptr_null(c->users[0].permissions);
+    free(c->users[0].password);
+    c->users[0].password = strdup("baz");
+    ck_assert_str_eq(o->users[0].password, "bar");
+    ck_assert_str_ne(c->users[0].password, o->users[0].password);
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_user_clone)
+{
+    opts_permissions *p = calloc(1, sizeof(*p));
+    p->publish = calloc(1, sizeof(*p->publish));
+    opts_str_list_add(&p->publish->allow, "foo");
+    p->subscribe = calloc(1, sizeof(*p->subscribe));
+    opts_str_list_add(&p->subscribe->allow, "bar");
+    options *o = clone_user_options(p);
+    options *c = options_clone(o);
+    opts_permissions *cp = c->users[0].permissions;
+    ck_assert_ptr_nonnull(cp);
+    ck_assert_ptr_ne(cp, p);
+    ck_assert_int_eq(cp->publish->allow.count, 1);
+    ck_assert_str_eq(cp->publish->allow.items[0], "foo");
+    ck_assert_int_eq(cp->subscribe->allow.count, 1);
+    ck_assert_str_eq(cp->subscribe->allow.items[0], "bar");
+    /* Changing the clone leaves the original alone. */
+    free(cp->subscribe->allow.items[0]);
+    cp->subscribe->allow.items[0] = strdup("baz");
+    ck_assert_str_eq(p->subscribe->allow.items[0], "bar");
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_user_clone_permissions_no_lists)
+{
+    options *o = clone_user_options(calloc(1, sizeof(opts_permissions)));
+    options *c = options_clone(o);
+    ck_assert_ptr_nonnull(c->users[0].permissions);
+    ck_assert_ptr_null(c->users[0].permissions->publish);
+    ck_assert_ptr_null(c->users[0].permissions->subscribe);
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_user_clone_no_permissions)
+{
+    options *o = clone_user_options(NULL);
+    options *c = options_clone(o);
+    ck_assert_ptr_null(c->users[0].permissions);
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_user_clone_nil)
+{
+    /* No users: the clone has none either. */
+    options *o = default_options();
+    options *c = options_clone(o);
+    ck_assert_int_eq(c->users_count, 0);
+    ck_assert_ptr_null(options_clone(NULL));
+    options_free(c);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_user_unknown_allowed_connection_type)
+{
+    char err[512];
+    options *o = default_options();
+    o->users = calloc(1, sizeof(opts_user));
+    o->users_count = 1;
+    o->users[0].username = strdup("user");
+    o->users[0].password = strdup("pwd");
+    opts_str_list_add(&o->users[0].allowed_connection_types, "STANDARD");
+    opts_str_list_add(&o->users[0].allowed_connection_types, "someNewType");
+    options *o2 = options_clone(o);
+    ck_assert_ptr_null(server_new(o, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "connection type") != NULL, "%s", err);
+
+    opts_str_list_free(&o2->users[0].allowed_connection_types);
+    opts_str_list_add(&o2->users[0].allowed_connection_types, "websocket");
+    options *o3 = options_clone(o2);
+    server *s = server_new(o2, err, sizeof(err));
+    ck_assert_msg(s != NULL, "%s", err);
+    const opts_user *u = &server_get_opts(s)->users[0];
+    ck_assert_int_eq(u->allowed_connection_types.count, 1);
+    ck_assert_str_eq(u->allowed_connection_types.items[0], "WEBSOCKET");
+    server_free(s);
+
+    /* Same with an nkey user. */
+    for (int i = 0; i < o3->users_count; i++) {
+        free(o3->users[i].username);
+        free(o3->users[i].password);
+        opts_str_list_free(&o3->users[i].allowed_connection_types);
+    }
+    free(o3->users);
+    o3->users = NULL;
+    o3->users_count = 0;
+    free(o3->nkeys);
+    o3->nkeys = calloc(1, sizeof(opts_nkey_user));
+    o3->nkeys_count = 1;
+    o3->nkeys[0].nkey = strdup("somekey");
+    opts_str_list_add(&o3->nkeys[0].allowed_connection_types, "STANDARD");
+    opts_str_list_add(&o3->nkeys[0].allowed_connection_types, "someNewType");
+    options *o4 = options_clone(o3);
+    ck_assert_ptr_null(server_new(o3, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "connection type") != NULL, "%s", err);
+    opts_str_list_free(&o4->nkeys[0].allowed_connection_types);
+    opts_str_list_add(&o4->nkeys[0].allowed_connection_types, "websocket");
+    s = server_new(o4, err, sizeof(err));
+    ck_assert_msg(s != NULL, "%s", err);
+    const opts_nkey_user *nu = &server_get_opts(s)->nkeys[0];
+    ck_assert_int_eq(nu->allowed_connection_types.count, 1);
+    ck_assert_str_eq(nu->allowed_connection_types.items[0], "WEBSOCKET");
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_dns_alt_name_matching)
+{
+    static const struct {
+        const char *alt;
+        const char *urls[5];
+        bool match;
+    } cases[] = {
+        {"foo", {"FOO"}, true},
+        {"foo", {".."}, false},
+        {"foo", {"."}, false},
+        {"Foo", {"foO"}, true},
+        {"FOO", {"foo"}, true},
+        {"foo1", {"bar"}, false},
+        {"multi", {"m", "mu", "mul", "multi"}, true},
+        {"multi", {"multi", "m", "mu", "mul"}, true},
+        {"foo.bar", {"foo", "foo.bar.bar", "foo.baz"}, false},
+        {"foo.Bar", {"foo", "bar.foo", "Foo.Bar"}, true},
+        {"foo.*", {"foo", "bar.foo", "Foo.Bar"}, false},
+        {"f*.bar", {"foo", "bar.foo", "Foo.Bar"}, false},
+        {"*.bar", {"foo.bar"}, true},
+        {"*", {"baz.bar", "bar", "z.y"}, true},
+        {"*", {"bar"}, true},
+        {"*", {"."}, false},
+        {"*", {""}, true},
+        {"*", {"*"}, true},
+        {"bar.*", {"bar.*"}, true},
+        {"*.Y-X-red-mgmt.default.svc", {"A.Y-X-red-mgmt.default.svc"}, true},
+        {"*.Y-X-green-mgmt.default.svc", {"A.Y-X-green-mgmt.default.svc"}, true},
+        {"*.Y-X-blue-mgmt.default.svc", {"A.Y-X-blue-mgmt.default.svc"}, true},
+        {"Y-X-red-mgmt", {"Y-X-red-mgmt"}, true},
+        {"Y-X-red-mgmt", {"X-X-red-mgmt"}, false},
+        {"Y-X-red-mgmt", {"Y-X-green-mgmt"}, false},
+        {"Y-X-red-mgmt", {"Y"}, false},
+        {"Y-X-red-mgmt", {"Y-X"}, false},
+        {"Y-X-red-mgmt", {"Y-X-red"}, false},
+        {"Y-X-red-mgmt", {"X-red-mgmt"}, false},
+        {"Y-X-green-mgmt", {"Y-X-green-mgmt"}, true},
+        {"Y-X-blue-mgmt", {"Y-X-blue-mgmt"}, true},
+        {"connect.Y.local", {"connect.Y.local"}, true},
+        {"connect.Y.local", {".Y.local"}, false},
+        {"connect.Y.local", {"..local"}, false},
+        {"gcp.Y.local", {"gcp.Y.local"}, true},
+        {"uswest1.gcp.Y.local", {"uswest1.gcp.Y.local"}, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        util_url urls[5];
+        const util_url *ptrs[5];
+        int n = 0;
+        for (; n < 5 && cases[i].urls[n]; n++) {
+            char raw[128], err[256];
+            snprintf(raw, sizeof(raw), "nats://%s", cases[i].urls[n]);
+            ck_assert_msg(util_url_parse(raw, &urls[n], err, sizeof(err)) == 0, "%s: %s", raw, err);
+            ptrs[n] = &urls[n];
+        }
+        opts_str_list labels = {0};
+        ck_assert_int_eq(auth_dns_alt_name_labels(cases[i].alt, &labels), 0);
+        ck_assert_msg(auth_dns_alt_name_matches(&labels, ptrs, n) == cases[i].match, "case %zu: expected %d", i,
+                      cases[i].match);
+        opts_str_list_free(&labels);
+        for (int k = 0; k < n; k++)
+            util_url_free_contents(&urls[k]);
+    }
+}
+END_TEST
+
+/* Go Options.canTLSMap / wsCanMapCerts (no Go test of their own): which
+ * listeners could select a passwordless user through verify_and_map. */
+START_TEST(test_options_can_tls_map)
+{
+    opts_str_list any = {0}, std = {0}, ws = {0}, mqtt_ws = {0}, leaf = {0};
+    opts_str_list_add(&std, "STANDARD");
+    opts_str_list_add(&ws, "WEBSOCKET");
+    opts_str_list_add(&mqtt_ws, "MQTT_WS");
+    opts_str_list_add(&leaf, "LEAFNODE");
+    options *o = default_options();
+    ck_assert(!options_can_tls_map(o, &any));
+    o->tls_map = true;
+    ck_assert(options_can_tls_map(o, &any));
+    ck_assert(options_can_tls_map(o, &std));
+    ck_assert(!options_can_tls_map(o, &ws));
+    o->dont_listen = true; /* in-process only: nothing maps */
+    ck_assert(!options_can_tls_map(o, &std));
+    o->dont_listen = false;
+    o->tls_map = false;
+
+    o->websocket.tls_map = true;
+    ck_assert(!options_can_tls_map(o, &ws)); /* listener not configured */
+    o->websocket.port = 8080;
+    ck_assert(options_can_tls_map(o, &ws));
+    ck_assert(!options_can_tls_map(o, &std));
+    o->websocket.tls_map = false;
+
+    /* MQTT over websocket takes the websocket transport's certificate. */
+    o->mqtt.tls_map = true;
+    o->mqtt.port = 1883;
+    ck_assert(!options_can_tls_map(o, &mqtt_ws));
+    ck_assert(!options_ws_can_map_certs(o));
+    o->websocket.tls_config = calloc(1, sizeof(tls_config_opts));
+    ck_assert(!options_ws_can_map_certs(o));
+    o->websocket.tls_config->verify = true;
+    ck_assert(options_ws_can_map_certs(o));
+    ck_assert(options_can_tls_map(o, &mqtt_ws));
+    o->mqtt.tls_map = false;
+
+    /* Leafnodes map onto the users table only without their own users. */
+    o->leaf_node.tls_map = true;
+    o->leaf_node.port = 7422;
+    ck_assert(options_can_tls_map(o, &leaf));
+    ck_assert(!options_can_tls_map(o, &std));
+    o->leaf_node.username = strdup("leaf");
+    ck_assert(!options_can_tls_map(o, &leaf));
+
+    options_free(o);
+    opts_str_list_free(&std);
+    opts_str_list_free(&ws);
+    opts_str_list_free(&mqtt_ws);
+    opts_str_list_free(&leaf);
+}
+END_TEST
+
+/* Go validateProxies (no Go test of its own): a bad trusted proxy key is
+ * reported before proxies are refused as not supported. */
+START_TEST(test_validate_proxies)
+{
+    char err[256];
+    options *o = default_options();
+    ck_assert_int_eq(auth_validate_proxies(o, err, sizeof(err)), 0);
+    o->proxies = calloc(1, sizeof(proxies_config));
+    o->proxies->trusted = calloc(1, sizeof(proxy_config));
+    o->proxies->trusted_count = 1;
+    o->proxies->trusted[0].key = strdup("bad");
+    options *o2 = options_clone(o);
+    ck_assert_int_eq(auth_validate_proxies(o, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "proxy trusted key \"bad\" is invalid");
+    ck_assert_ptr_null(server_new(o, err, sizeof(err)));
+    ck_assert_str_eq(err, "proxy trusted key \"bad\" is invalid");
+
+    nkey_pair kp;
+    char pub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_create_user(&kp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&kp, pub, sizeof(pub)), NKEY_OK);
+    nkey_pair_wipe(&kp);
+    free(o2->proxies->trusted[0].key);
+    o2->proxies->trusted[0].key = strdup(pub);
+    ck_assert_int_eq(auth_validate_proxies(o2, err, sizeof(err)), 0);
+    ck_assert_ptr_null(server_new(o2, err, sizeof(err)));
+    ck_assert_str_eq(err, "proxies is not supported yet");
+}
+END_TEST
+
+/* Reads the next auth error event on fd (subscribed to AUTH.ERR) and
+ * returns its reason (caller frees). */
+static char *next_auth_err_reason(int fd)
+{
+    char *got = read_until(fd, "}\r\n", 3000);
+    char *m = strstr(got, "MSG $SYS.SERVER.");
+    ck_assert_msg(m != NULL, "no auth error event: %s", got);
+    char *body = strstr(m, "\r\n");
+    ck_assert_ptr_nonnull(body);
+    json_error_t jerr;
+    json_t *j = json_loads(body + 2, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_msg(j != NULL, "%s", body + 2);
+    const char *r = json_string_value(json_object_get(j, "reason"));
+    char *reason = strdup(r ? r : "");
+    json_decref(j);
+    free(got);
+    return reason;
+}
+
+/* Go getAuthErrClosedState (no Go test of its own; TestAuthProxyRequired
+ * checks the same event reasons but needs leafnodes): a proxy_required
+ * user connecting directly is closed as "Proxy Required". */
+START_TEST(test_auth_err_closed_state)
+{
+    ck_assert_int_eq(auth_get_auth_err_closed_state(AUTH_ERR_NONE), AUTHENTICATION_VIOLATION);
+    ck_assert_int_eq(auth_get_auth_err_closed_state(AUTH_ERR_PROXY_REQUIRED), PROXY_REQUIRED);
+    ck_assert_int_eq(auth_get_auth_err_closed_state(AUTH_ERR_PROXY_NOT_TRUSTED), PROXY_NOT_TRUSTED);
+
+    server *s = run_server(conf_options("accounts {\n A { users: [\n {user: user1, password: pwd1}\n"
+                                        " {user: user2, password: pwd2, proxy_required: true}\n ] }\n"
+                                        " SYS { users: [ {user: sys, password: pwd} ] }\n}\n"
+                                        "system_account: SYS\n"));
+    int sys = connect_user(s, "sys", "pwd");
+    expect_reply(sys, "SUB $SYS.SERVER.*.CLIENT.AUTH.ERR 1\r\nPING\r\n", "PONG\r\n");
+
+    int fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "CONNECT {\"user\":\"user2\",\"pass\":\"pwd2\"}\r\n", "-ERR 'Authorization Violation'\r\n");
+    close(fd);
+    char *reason = next_auth_err_reason(sys);
+    ck_assert_str_eq(reason, "Proxy Required");
+    free(reason);
+
+    fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "CONNECT {\"user\":\"user1\",\"pass\":\"wrong\"}\r\n", "-ERR 'Authorization Violation'\r\n");
+    close(fd);
+    reason = next_auth_err_reason(sys);
+    ck_assert_str_eq(reason, "Authentication Failure");
+    free(reason);
+
+    fd = connect_user(s, "user1", "pwd1");
+    close(fd);
+    close(sys);
+    stop_server(s);
+}
+END_TEST
+
+/* The template helpers get an empty user and account, like Go's
+ * &jwt.UserClaims{} and &Account{}: errors, not crashes. */
+static int run_template(jwt_user_permission_limits *lim, jwt_user_claims *uc, char *err, size_t errlen)
+{
+    account *acc = accounts_new_account("");
+    ck_assert_ptr_nonnull(acc);
+    jwt_user_permission_limits res;
+    memset(&res, 0, sizeof(res));
+    int rc = auth_process_user_permissions_template(lim, uc, acc, &res, err, errlen);
+    if (rc == 0)
+        jwt_user_permission_limits_free(&res);
+    account_free(acc);
+    return rc;
+}
+
+START_TEST(test_process_user_permissions_template_malformed_op_does_not_panic)
+{
+    char err[512] = "";
+    jwt_user_permission_limits lim = {0};
+    jwt_str_list_add(&lim.permissions.sub.deny, "foo.{{x}}");
+    jwt_user_claims *uc = jwt_new_user_claims("");
+    ck_assert_int_ne(run_template(&lim, uc, err, sizeof(err)), 0);
+    ck_assert_str_ne(err, "");
+    jwt_user_claims_free(uc);
+    jwt_user_permission_limits_free(&lim);
+}
+END_TEST
+
+START_TEST(test_process_user_permissions_template_unknown_allow_op_does_not_panic)
+{
+    char err[512] = "";
+    jwt_user_permission_limits lim = {0};
+    jwt_str_list_add(&lim.permissions.pub.allow, "foo.{{unknown()}}");
+    jwt_user_claims *uc = jwt_new_user_claims("");
+    ck_assert_int_ne(run_template(&lim, uc, err, sizeof(err)), 0);
+    ck_assert_str_ne(err, "");
+    jwt_user_claims_free(uc);
+    jwt_user_permission_limits_free(&lim);
+}
+END_TEST
+
+START_TEST(test_process_user_permissions_template_rejects_excessive_tag_expansions)
+{
+    char err[512] = "";
+    jwt_user_permission_limits lim = {0};
+    jwt_str_list_add(&lim.permissions.pub.allow, "foo.{{tag(a)}}.{{tag(b)}}");
+    jwt_user_claims *uc = jwt_new_user_claims("");
+    for (int i = 0; i < 128; i++) {
+        char t[32];
+        snprintf(t, sizeof(t), "a:v%d", i);
+        jwt_str_list_add(&uc->generic.tags, t);
+        snprintf(t, sizeof(t), "b:v%d", i);
+        jwt_str_list_add(&uc->generic.tags, t);
+    }
+    ck_assert_int_ne(run_template(&lim, uc, err, sizeof(err)), 0);
+    ck_assert_msg(strstr(err, "template expansion exceeds limit") != NULL, "%s", err);
+    jwt_user_claims_free(uc);
+    jwt_user_permission_limits_free(&lim);
 }
 END_TEST
 
@@ -652,6 +1099,149 @@ START_TEST(test_nkey_client_connect)
     close(fd);
     nkey_pair_wipe(&kp);
     stop_server(s);
+}
+END_TEST
+
+/* Go's nkey_test.go user seed. */
+static const char *nkey_test_seed = "SUAKYRHVIOREXV7EUZTBHUHL7NUMHPMAS7QMDU3GTIUWEI5LDNOXD43IZY";
+
+/* The nonce of an INFO line (caller frees), or NULL when absent. */
+static char *info_nonce(const char *info)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(info + 5, JSON_DISABLE_EOF_CHECK, &jerr);
+    ck_assert_msg(j != NULL, "bad INFO json: %s", info);
+    const char *n = json_string_value(json_object_get(j, "nonce"));
+    char *r = n && n[0] ? strdup(n) : NULL;
+    json_decref(j);
+    return r;
+}
+
+/* Options with the nkey user of the test seed and, when mixed, the user
+ * derek/foo (Go nkeyBasicSetup / mixedSetup). */
+static options *nkey_setup_options(bool mixed, nkey_pair *kp)
+{
+    ck_assert_int_eq(nkey_from_seed(nkey_test_seed, kp), NKEY_OK);
+    char pub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_pair_public_key(kp, pub, sizeof(pub)), NKEY_OK);
+    options *o = default_options();
+    o->nkeys = calloc(1, sizeof(opts_nkey_user));
+    o->nkeys_count = 1;
+    o->nkeys[0].nkey = strdup(pub);
+    if (mixed) {
+        o->users = calloc(1, sizeof(opts_user));
+        o->users_count = 1;
+        o->users[0].username = strdup("derek");
+        o->users[0].password = strdup("foo");
+    }
+    return o;
+}
+
+/* CONNECT line signing nonce with kp (verbose, pedantic, then PING). */
+static void signed_nkey_connect(const nkey_pair *kp, const char *nonce, char *buf, size_t len)
+{
+    char pub[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_pair_public_key(kp, pub, sizeof(pub)), NKEY_OK);
+    uint8_t sig[NKEY_SIG_LEN];
+    ck_assert_int_eq(nkey_pair_sign(kp, (const uint8_t *)nonce, strlen(nonce), sig), NKEY_OK);
+    char sig64[128];
+    ck_assert_int_gt(nkey_base64_raw_url_encode(sig, sizeof(sig), sig64, sizeof(sig64)), 0);
+    snprintf(buf, len, "CONNECT {\"nkey\":\"%s\",\"sig\":\"%s\",\"verbose\":true,\"pedantic\":true}\r\nPING\r\n", pub,
+             sig64);
+}
+
+START_TEST(test_server_info_nonce_always_enabled)
+{
+    options *o = default_options();
+    o->always_enable_nonce = true;
+    server *s = run_server(o);
+    int fd = dial(s);
+    char *info = read_info(fd);
+    char *nonce = info_nonce(info);
+    ck_assert_msg(nonce != NULL, "expected a nonce with always_enable_nonce: %s", info);
+    free(nonce);
+    free(info);
+    close(fd);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_server_info_nonce)
+{
+    /* No nkeys: no nonce. */
+    server *s = run_server(default_options());
+    int fd = dial(s);
+    char *info = read_info(fd);
+    ck_assert_ptr_null(info_nonce(info));
+    free(info);
+    close(fd);
+    stop_server(s);
+
+    /* With nkeys every client gets its own nonce. */
+    nkey_pair kp;
+    s = run_server(nkey_setup_options(false, &kp));
+    fd = dial(s);
+    info = read_info(fd);
+    char *n1 = info_nonce(info);
+    ck_assert_ptr_nonnull(n1);
+    free(info);
+    int fd2 = dial(s);
+    info = read_info(fd2);
+    char *n2 = info_nonce(info);
+    ck_assert_ptr_nonnull(n2);
+    ck_assert_str_ne(n1, n2);
+    free(info);
+    free(n1);
+    free(n2);
+    close(fd);
+    close(fd2);
+    nkey_pair_wipe(&kp);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_mixed_client_connect)
+{
+    nkey_pair kp;
+    server *s = run_server(nkey_setup_options(true, &kp));
+    int fd = dial(s);
+    free(read_info(fd));
+    expect_reply(fd, "CONNECT {\"user\":\"derek\",\"pass\":\"foo\",\"verbose\":true,\"pedantic\":true}\r\nPING\r\n",
+                 "+OK\r\n");
+    close(fd);
+
+    fd = dial(s);
+    char *info = read_info(fd);
+    char *nonce = info_nonce(info);
+    ck_assert_ptr_nonnull(nonce);
+    char buf[512];
+    signed_nkey_connect(&kp, nonce, buf, sizeof(buf));
+    expect_reply(fd, buf, "+OK\r\n");
+    free(nonce);
+    free(info);
+    close(fd);
+    nkey_pair_wipe(&kp);
+    stop_server(s);
+}
+END_TEST
+
+START_TEST(test_mixed_client_config)
+{
+    options *o = options_new();
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o,
+                                           "authorization {\n users = [\n"
+                                           "  {nkey: \"UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV\"}\n"
+                                           "  {user: alice, password: foo}\n ]\n}\n",
+                                           &pe);
+    char buf[512] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "%s", buf);
+    ck_assert_int_eq(o->nkeys_count, 1);
+    ck_assert_int_eq(o->users_count, 1);
+    ck_assert_str_eq(o->users[0].username, "alice");
+    options_free(o);
 }
 END_TEST
 
@@ -827,6 +1417,7 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, test_response_permissions);
     tcase_add_test(tc, test_client_auth_required_no_auth_user);
     tcase_add_test(tc, test_no_auth_user);
+    tcase_add_test(tc, test_no_auth_user_nkey);
     tcase_add_test(tc, test_no_auth_user_no_connect_proto);
     tcase_add_test(tc, test_nkey_client_connect);
     tcase_add_test(tc, test_log_connection_auth_info);
@@ -834,6 +1425,23 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, test_validate_response_permissions);
     tcase_add_test(tc, test_auth_violation_closes);
     tcase_add_test(tc, test_check_supported_auth);
+    tcase_add_test(tc, test_user_clone_nil_permissions);
+    tcase_add_test(tc, test_user_clone);
+    tcase_add_test(tc, test_user_clone_permissions_no_lists);
+    tcase_add_test(tc, test_user_clone_no_permissions);
+    tcase_add_test(tc, test_user_clone_nil);
+    tcase_add_test(tc, test_user_unknown_allowed_connection_type);
+    tcase_add_test(tc, test_dns_alt_name_matching);
+    tcase_add_test(tc, test_options_can_tls_map);
+    tcase_add_test(tc, test_validate_proxies);
+    tcase_add_test(tc, test_auth_err_closed_state);
+    tcase_add_test(tc, test_process_user_permissions_template_malformed_op_does_not_panic);
+    tcase_add_test(tc, test_process_user_permissions_template_unknown_allow_op_does_not_panic);
+    tcase_add_test(tc, test_process_user_permissions_template_rejects_excessive_tag_expansions);
+    tcase_add_test(tc, test_server_info_nonce_always_enabled);
+    tcase_add_test(tc, test_server_info_nonce);
+    tcase_add_test(tc, test_mixed_client_connect);
+    tcase_add_test(tc, test_mixed_client_config);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -160,6 +160,23 @@ static void write_and_readonly(bool shard)
     }
     ck_assert_ptr_null(dir_jwt_store_load_acc(s, "random", err, sizeof(err)));
     ck_assert_str_eq(err, "invalid public key");
+    /* Activations go through the same key check as accounts (like Go, a
+     * key that is not an nkey public key is refused). */
+    ck_assert_int_ne(dir_jwt_store_save_act(s, "JYT3YQQNQX5U2FFJTAMAX5CQDFXVNSELVVCWVTJOJ6IX5KWJYURQ", "activation",
+                                            err, sizeof(err)),
+                     0);
+    ck_assert_str_eq(err, "invalid public key");
+    nkey_pair akp;
+    char act_key[NKEY_PUBLIC_STR_LEN + 1];
+    ck_assert_int_eq(nkey_create_account(&akp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&akp, act_key, sizeof(act_key)), NKEY_OK);
+    nkey_pair_wipe(&akp);
+    ck_assert_int_eq(dir_jwt_store_save_act(s, act_key, "activation", err, sizeof(err)), 0);
+    char *act = dir_jwt_store_load_act(s, act_key, err, sizeof(err));
+    ck_assert_ptr_nonnull(act);
+    ck_assert_str_eq(act, "activation");
+    free(act);
+    ck_assert_ptr_null(dir_jwt_store_load_act(s, "", err, sizeof(err)));
     ck_assert_ptr_null(dir_jwt_store_load_acc(s, "", err, sizeof(err)));
     ck_assert_int_ne(dir_jwt_store_save_acc(s, "", "onetwothree", err, sizeof(err)), 0);
     if (shard) {

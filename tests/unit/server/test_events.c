@@ -978,6 +978,42 @@ START_TEST(test_server_events_statsz_single_server)
 }
 END_TEST
 
+START_TEST(test_server_events_stats_z_forced_broadcast_not_rate_limited)
+{
+    /* Config mode system account instead of Go's trusted operator. The
+     * heartbeat fires at 0.25s, 0.75s, 1.75s, 3.75s then 7.75s after the
+     * start: the checks run between the last two, and the forced
+     * broadcasts must not be held back by the 1s rate limit. */
+    int64_t start = now_ms();
+    server *s = run_server(sys_conf);
+    conn *ncs = dial_ok(s, "s", "sys");
+    int64_t wait = start + 4000 - now_ms();
+    if (wait > 0)
+        usleep((useconds_t)wait * 1000);
+    char want[256], subj[256];
+    snprintf(want, sizeof(want), EVENTS_SERVER_STATS_SUBJ, server_id(s));
+    char buf[512];
+    snprintf(buf, sizeof(buf), "SUB %s 1\r\nPING\r\n", want);
+    conn_send(ncs, buf);
+    ck_assert(conn_expect(ncs, "PONG\r\n", 2000));
+    for (int i = 0; i < 2; i++) {
+        /* A request without reply forces a broadcast on the STATSZ subject. */
+        conn_send(ncs, "PUB $SYS.REQ.SERVER.PING.STATSZ 0\r\n\r\n");
+        char *p = conn_next_msg(ncs, 1000, subj, sizeof(subj));
+        ck_assert_msg(p != NULL, "no forced statsz %d", i);
+        ck_assert_str_eq(subj, want);
+        json_t *m = parse(p);
+        free(p);
+        ck_assert_str_eq(jstr(m, "server", "id"), server_id(s));
+        ck_assert_int_eq(jint(m, "statsz", "connections"), 1);
+        json_decref(m);
+    }
+    ck_assert_int_lt(now_ms() - start, 7700);
+    conn_close(ncs);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_server_events_ldm_kick)
 {
     server *s = run_server(sys_conf);
@@ -1192,6 +1228,7 @@ static Suite *events_suite(void)
     tcase_add_test(tc, test_server_events_connect_disconnect_for_global_acc);
     tcase_add_test(tc, test_subsz_pagination);
     tcase_add_test(tc, test_server_events_statsz_single_server);
+    tcase_add_test(tc, test_server_events_stats_z_forced_broadcast_not_rate_limited);
     tcase_add_test(tc, test_server_events_ldm_kick);
     tcase_add_test(tc, test_server_events_shutdown);
     tcase_add_test(tc, test_server_events_lame_duck_event);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/accounts.h"
 #include "server/monitor.h"
 #include "server/monitor_http.h"
 #include "server/monitor_sort_opts.h"
@@ -748,13 +749,18 @@ START_TEST(test_monitor_connz_sorted_by_pending)
 {
     server *s = run_monitor_server();
     int fd = client_sub_pub(s, NULL);
+    int fd2 = client_sub_pub(s, NULL);
     json_t *c = poll_json(s, "/connz?sort=pending");
-    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
-    ck_assert_int_ge(jint(json_array_get(conns_of(c), 0), "pending_bytes"), 0);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 2);
+    /* Largest pending first. */
+    ck_assert_int_ge(jint(json_array_get(conns_of(c), 1), "pending_bytes"), 0);
+    ck_assert_int_ge(jint(json_array_get(conns_of(c), 0), "pending_bytes"),
+                     jint(json_array_get(conns_of(c), 1), "pending_bytes"));
     json_decref(c);
     c = poll_json(s, "/connz?sort=rtt");
-    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 2);
     json_decref(c);
+    close(fd2);
     close(fd);
     server_free(s);
 }
@@ -3218,12 +3224,316 @@ START_TEST(test_monitor_stalls)
 }
 END_TEST
 
+START_TEST(test_monitor_server_idz_request)
+{
+    /* Go's RunServerWithConfig keeps the system account. */
+    options *o = default_monitor_options();
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o,
+                                           "server_name: TEST22\n"
+                                           "accounts { $SYS { users = [ { user: \"admin\", pass: \"s3cr3t!\" } ] } }\n",
+                                           &pe);
+    ck_assert_int_eq(rc, 0);
+    opts_process_err_free(&pe);
+    server *s = run_server_opts(o);
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    free(read_until(fd, "\r\n", 2000, NULL, NULL));
+    send_str(fd, "CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\n"
+                 "SUB _INBOX.idz 1\r\nPUB $SYS.REQ.SERVER.PING.IDZ _INBOX.idz 0\r\n\r\n");
+    char *got = read_until(fd, "}\r\n", 2000, NULL, NULL);
+    char *p = strstr(got, "MSG _INBOX.idz 1 ");
+    ck_assert_msg(p != NULL, "no IDZ response: %s", got);
+    p = strstr(p, "\r\n");
+    ck_assert_ptr_nonnull(p);
+    json_error_t e;
+    json_t *v = json_loadb(p + 2, strlen(p + 2), JSON_DISABLE_EOF_CHECK, &e);
+    ck_assert_msg(v != NULL, "bad IDZ JSON: %s", e.text);
+    ck_assert_str_eq(json_string_value(json_object_get(v, "name")), "TEST22");
+    const char *id = json_string_value(json_object_get(v, "id"));
+    ck_assert_ptr_nonnull(id);
+    ck_assert_int_eq(id[0], 'N');
+    ck_assert_str_eq(id, server_id(s));
+    json_decref(v);
+    free(got);
+    close(fd);
+    server_free(s);
+}
+END_TEST
+
+/* Generates the test PKI (tests/wire/certs/gen.sh) in a new temp dir. */
+static char *gen_certs(void)
+{
+    char *dir = testutil_tempdir();
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "sh %s/tests/wire/certs/gen.sh %s", CNATSD_SOURCE_DIR, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    return dir;
+}
+
+START_TEST(test_closed_tls_handshake)
+{
+    char *dir = gen_certs();
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "tls { cert_file: \"%s/server-cert.pem\", key_file: \"%s/server-key.pem\", ca_file: \"%s/ca.pem\", "
+             "verify: true }\n",
+             dir, dir, dir);
+    server *s = run_server_conf(conf);
+    /* A client that does not do the TLS handshake (Go: a client without
+     * the required certificate) fails it. */
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    free(read_until(fd, "\r\n", 2000, NULL, NULL));
+    send_str(fd, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    wait_closed(s, 1);
+    check_reason(s, 0, "TLS Handshake Failure");
+    close(fd);
+    server_free(s);
+    testutil_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Seconds of a myUptime string ("1y2d3h4m5s"). */
+static int64_t uptime_secs(const char *u)
+{
+    int64_t total = 0, n = 0;
+    for (const char *p = u; p && *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            n = n * 10 + (*p - '0');
+            continue;
+        }
+        int64_t mult = *p == 'y' ? 365 * 86400 : *p == 'd' ? 86400 : *p == 'h' ? 3600 : *p == 'm' ? 60 : 1;
+        total += n * mult;
+        n = 0;
+    }
+    return total;
+}
+
+START_TEST(test_monitor_connz_closed_conns_bad_tls_client)
+{
+    char *dir = gen_certs();
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "tls { cert_file: \"%s/server-cert.pem\", key_file: \"%s/server-key.pem\", timeout: 1.5 }\n", dir,
+             dir);
+    server *s = run_server_conf(conf);
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    send_str(fd, "CONNECT {}\r\n");
+    close(fd);
+    wait_closed(s, 1);
+    connz_options o = {.state = CONN_CLOSED};
+    json_t *c = connz(s, &o);
+    ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+    json_t *ci = json_array_get(conns_of(c), 0);
+    const char *idle = json_string_value(json_object_get(ci, "idle"));
+    const char *up = json_string_value(json_object_get(ci, "uptime"));
+    ck_assert_ptr_nonnull(idle);
+    ck_assert_ptr_nonnull(up);
+    ck_assert_int_le(uptime_secs(idle), uptime_secs(up));
+    const char *la = json_string_value(json_object_get(ci, "last_activity"));
+    ck_assert_ptr_nonnull(la);
+    ck_assert_str_ne(la, "0001-01-01T00:00:00Z");
+    json_decref(c);
+    server_free(s);
+    testutil_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Go testMonitorConnzJWTVisibility: an operator mode server with a memory
+ * resolver, a user JWT (bearer or signed nonce); /connz shows the JWT to
+ * auth=1 and in closed connections unless it is a bearer token. */
+static void monitor_connz_jwt_visibility(bool bearer)
+{
+    nkey_pair okp, akp, ukp;
+    char opub[NKEY_PUBLIC_STR_LEN + 1], apub[NKEY_PUBLIC_STR_LEN + 1], upub[NKEY_PUBLIC_STR_LEN + 1], err[256];
+    ck_assert_int_eq(nkey_create_operator(&okp), NKEY_OK);
+    ck_assert_int_eq(nkey_create_account(&akp), NKEY_OK);
+    ck_assert_int_eq(nkey_create_user(&ukp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&okp, opub, sizeof(opub)), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&akp, apub, sizeof(apub)), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&ukp, upub, sizeof(upub)), NKEY_OK);
+    jwt_account_claims *ac = jwt_new_account_claims(apub);
+    char *ajwt = jwt_account_claims_encode(ac, &okp, err, sizeof(err));
+    ck_assert_msg(ajwt != NULL, "%s", err);
+    jwt_account_claims_free(ac);
+    jwt_user_claims *uc = jwt_new_user_claims(upub);
+    uc->user.bearer_token = bearer;
+    char *ujwt = jwt_user_claims_encode(uc, &akp, err, sizeof(err));
+    ck_assert_msg(ujwt != NULL, "%s", err);
+    jwt_user_claims_free(uc);
+
+    options *o = monitor_options();
+    opts_str_list_add(&o->trusted_keys, opub);
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    server_set_io_threads(s, 2);
+    server_set_account_resolver(s, accounts_new_mem_acc_resolver());
+    ck_assert_int_eq(account_resolver_store(server_account_resolver(s), apub, ajwt, err, sizeof(err)), 0);
+    ck_assert_msg(server_start(s, err, sizeof(err)) == 0, "start: %s", err);
+    ck_assert(server_ready_for_connections(s, 2000));
+
+    int fd = dial_port(server_client_port(s));
+    ck_assert_int_ge(fd, 0);
+    char *info = read_until(fd, "\r\n", 2000, NULL, NULL);
+    char sigfield[256] = "";
+    if (!bearer) {
+        json_t *ij = json_loads(strchr(info, '{'), JSON_DISABLE_EOF_CHECK, NULL);
+        ck_assert_ptr_nonnull(ij);
+        const char *nonce = json_string_value(json_object_get(ij, "nonce"));
+        ck_assert_ptr_nonnull(nonce);
+        uint8_t sig[NKEY_SIG_LEN];
+        ck_assert_int_eq(nkey_pair_sign(&ukp, (const uint8_t *)nonce, strlen(nonce), sig), NKEY_OK);
+        char *es = jwt_encode_to_string(sig, sizeof(sig));
+        snprintf(sigfield, sizeof(sigfield), ",\"sig\":\"%s\"", es);
+        free(es);
+        json_decref(ij);
+    }
+    free(info);
+    size_t cl = strlen(ujwt) + 512;
+    char *cs = malloc(cl);
+    snprintf(cs, cl, "CONNECT {\"jwt\":\"%s\",\"verbose\":true,\"pedantic\":true%s}\r\n", ujwt, sigfield);
+    send_str(fd, cs);
+    free(cs);
+    char *got = read_until(fd, "\r\n", 2000, NULL, NULL);
+    ck_assert_msg(strncmp(got, "+OK", 3) == 0, "expected +OK, got %s", got);
+    free(got);
+
+    const char *want = bearer ? NULL : ujwt;
+    const char *paths[] = {"/connz?auth=1", "/connz?state=closed", "/connz?auth=1&state=closed"};
+    for (int i = 0; i < 3; i++) {
+        if (i == 1) {
+            close(fd);
+            wait_closed(s, 1);
+        }
+        json_t *c = poll_json(s, paths[i]);
+        ck_assert_int_eq(json_array_size(conns_of(c)), 1);
+        const char *j = json_string_value(json_object_get(json_array_get(conns_of(c), 0), "jwt"));
+        if (want)
+            ck_assert_msg(j && strcmp(j, want) == 0, "%s: jwt %s", paths[i], j ? j : "(none)");
+        else
+            ck_assert_msg(j == NULL || j[0] == '\0', "%s: bearer jwt shown", paths[i]);
+        json_decref(c);
+    }
+    server_free(s);
+    free(ajwt);
+    free(ujwt);
+    nkey_pair_wipe(&okp);
+    nkey_pair_wipe(&akp);
+    nkey_pair_wipe(&ukp);
+}
+
+START_TEST(test_monitor_connz_jwt_visibility)
+{
+    monitor_connz_jwt_visibility(true);
+    monitor_connz_jwt_visibility(false);
+}
+END_TEST
+
+START_TEST(test_monitor_op_jwt)
+{
+    /* Go reads test/configs/nkeys/op.jwt; here a fresh operator JWT is
+     * configured inline. */
+    nkey_pair okp;
+    char opub[NKEY_PUBLIC_STR_LEN + 1], err[256];
+    ck_assert_int_eq(nkey_create_operator(&okp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&okp, opub, sizeof(opub)), NKEY_OK);
+    jwt_operator_claims *oc = jwt_new_operator_claims(opub);
+    oc->claims.name = strdup("monitor-op");
+    char *ojwt = jwt_operator_claims_encode(oc, &okp, err, sizeof(err));
+    ck_assert_msg(ojwt != NULL, "%s", err);
+    jwt_operator_claims_free(oc);
+    size_t cl = strlen(ojwt) + 64;
+    char *conf = malloc(cl);
+    snprintf(conf, cl, "operator: \"%s\"\nresolver: MEMORY\n", ojwt);
+    server *s = run_server_conf(conf);
+    free(conf);
+    json_t *v = poll_json(s, "/varz");
+    json_t *jw = json_object_get(v, "trusted_operators_jwt");
+    json_t *cl2 = json_object_get(v, "trusted_operators_claim");
+    ck_assert_int_eq(json_array_size(jw), 1);
+    ck_assert_int_eq(json_array_size(cl2), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(jw, 0)), ojwt);
+    /* The claims as decoded from the configured JWT. */
+    jwt_claims *dc = NULL;
+    ck_assert_int_eq(jwt_decode(ojwt, &dc, err, sizeof(err)), 0);
+    json_t *c0 = json_array_get(cl2, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(c0, "sub")), opub);
+    ck_assert_str_eq(json_string_value(json_object_get(c0, "iss")), opub);
+    ck_assert_str_eq(json_string_value(json_object_get(c0, "name")), "monitor-op");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c0, "nats"), "type")), "operator");
+    ck_assert_ptr_nonnull(json_object_get(c0, "jti"));
+    jwt_claims_free(dc);
+    json_decref(v);
+    server_free(s);
+    free(ojwt);
+    nkey_pair_wipe(&okp);
+
+    /* Not in operator mode: omitted. */
+    s = run_monitor_server();
+    v = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(v, "trusted_operators_jwt"));
+    ck_assert_ptr_null(json_object_get(v, "trusted_operators_claim"));
+    json_decref(v);
+    server_free(s);
+}
+END_TEST
+
+START_TEST(test_monitor_varz_tls_cert_end_date)
+{
+    /* Only the client port's certificate: cluster, gateway, leaf node, MQTT
+     * and websocket TLS are not in cnatsd. */
+    ck_assert_int_eq(monitor_tls_cert_not_after(NULL), 0);
+    char *dir = gen_certs();
+    char cmd[1024];
+    /* The expected date, read by the openssl tool. */
+    snprintf(cmd, sizeof(cmd), "openssl x509 -enddate -noout -in %s/server-cert.pem", dir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char line[256] = "";
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+    pclose(p);
+    struct tm tm = {0};
+    ck_assert_msg(strptime(line, "notAfter=%b %d %H:%M:%S %Y GMT", &tm) != NULL, "enddate: %s", line);
+    char want[64];
+    strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "tls { cert_file: \"%s/server-cert.pem\", key_file: \"%s/server-key.pem\", ca_file: \"%s/ca.pem\" }\n",
+             dir, dir, dir);
+    server *s = run_server_conf(conf);
+    json_t *v = poll_json(s, "/varz");
+    ck_assert_str_eq(json_string_value(json_object_get(v, "tls_cert_not_after")), want);
+    json_decref(v);
+    server_free(s);
+
+    /* Without TLS the field is omitted (Go omitzero). */
+    s = run_monitor_server();
+    v = poll_json(s, "/varz");
+    ck_assert_ptr_null(json_object_get(v, "tls_cert_not_after"));
+    json_decref(v);
+    server_free(s);
+    testutil_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("monitor");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_my_uptime);
+    tcase_add_test(tc, test_monitor_varz_tls_cert_end_date);
+    tcase_add_test(tc, test_monitor_server_idz_request);
+    tcase_add_test(tc, test_closed_tls_handshake);
+    tcase_add_test(tc, test_monitor_connz_jwt_visibility);
+    tcase_add_test(tc, test_monitor_op_jwt);
+    tcase_add_test(tc, test_monitor_connz_closed_conns_bad_tls_client);
     tcase_add_test(tc, test_monitor_no_port);
     tcase_add_test(tc, test_monitor_http_base_path);
     tcase_add_test(tc, test_monitor_handle_varz);

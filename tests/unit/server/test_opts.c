@@ -1,11 +1,19 @@
-/* Parse-only tests of server/opts_test.go. */
+/* Tests of server/opts_test.go: parsing, and a few cases that run a server
+ * (raw socket clients). */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "server/jwt.h"
 #include "server/opts.h"
+#include "server/server.h"
 #include "testutil.h"
 
 #define FIXTURE(name) CNATSD_SOURCE_DIR "/tests/unit/server/fixtures/" name
@@ -2012,6 +2020,461 @@ START_TEST(test_opts_print_tls_help_and_die)
 }
 END_TEST
 
+/* ---- opts_test.go cases with a running server (raw socket clients) ---- */
+
+static server *run_conf(const char *text)
+{
+    char *err = NULL;
+    options *o = process_text(text, &err);
+    ck_assert_msg(o != NULL, "config: %s", err ? err : "");
+    free(err);
+    o->no_log = true;
+    o->no_sigs = true;
+    char e[512];
+    server *s = server_new(o, e, sizeof(e));
+    ck_assert_msg(s != NULL, "server_new: %s", e);
+    server_set_io_threads(s, 1);
+    ck_assert_msg(server_start(s, e, sizeof(e)) == 0, "start: %s", e);
+    ck_assert(server_ready_for_connections(s, 2000));
+    return s;
+}
+
+static void stop_run(server *s)
+{
+    server_shutdown(s);
+    server_free(s);
+}
+
+static int64_t ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int dial_srv(server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)server_client_port(s));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 50000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+static void send_text(int fd, const char *t)
+{
+    size_t n = strlen(t);
+    ck_assert_int_eq(write(fd, t, n), (ssize_t)n);
+}
+
+/* Reads until needle shows up (NULL: until ms pass or EOF); caller frees. */
+static char *read_for(int fd, const char *needle, int ms)
+{
+    size_t len = 0, cap = 8192;
+    char *p = calloc(1, cap + 1);
+    int64_t end = ms_now() + ms;
+    while ((!needle || !strstr(p, needle)) && ms_now() < end) {
+        if (len + 1024 > cap) {
+            cap *= 2;
+            p = realloc(p, cap + 1);
+        }
+        ssize_t n = read(fd, p + len, cap - len);
+        if (n > 0) {
+            len += (size_t)n;
+            p[len] = '\0';
+        } else if (n == 0) {
+            break;
+        }
+    }
+    return p;
+}
+
+/* Connects (CONNECT fields given, verbose off) and waits for the PONG. */
+static int client_connect(server *s, const char *fields)
+{
+    int fd = dial_srv(s);
+    free(read_for(fd, "\r\n", 2000));
+    char buf[512];
+    snprintf(buf, sizeof(buf), "CONNECT {\"verbose\":false%s%s}\r\nPING\r\n", fields[0] ? "," : "", fields);
+    send_text(fd, buf);
+    char *got = read_for(fd, "PONG\r\n", 2000);
+    ck_assert_msg(strstr(got, "PONG\r\n") != NULL, "connect failed: %s", got);
+    free(got);
+    return fd;
+}
+
+static int user_connect(server *s, const char *user)
+{
+    char f[128];
+    snprintf(f, sizeof(f), "\"user\":\"%s\",\"pass\":\"pwd\"", user);
+    return client_connect(s, f);
+}
+
+START_TEST(test_dynamic_port_on_listen)
+{
+    char *err = NULL;
+    options *o = process_text("# -1 works in listen directives too.\nlisten: 10.0.1.22:-1\n\nhttp: -1\nhttps: :-1\n",
+                              &err);
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->port, -1);
+    ck_assert_int_eq(o->http_port, -1);
+    ck_assert_int_eq(o->https_port, -1);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_env_var_references_var)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_NATS_PORT_", "$P", 1);
+    options *o = process_text("P: 8080\nport: $_TEST_ENV_NATS_PORT_\n", &err);
+    unsetenv("_TEST_ENV_NATS_PORT_");
+    ck_assert_ptr_null(o);
+    ck_assert_msg(strstr(err, "variable reference for 'P' on line 1 can not be found") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
+START_TEST(test_env_var_references_env_var)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_A_", "$_TEST_ENV_B_", 1);
+    setenv("_TEST_ENV_B_", "$_TEST_ENV_C_", 1);
+    setenv("_TEST_ENV_C_", "7890", 1);
+    options *o = process_text("port: $_TEST_ENV_A_\n", &err);
+    unsetenv("_TEST_ENV_A_");
+    unsetenv("_TEST_ENV_B_");
+    unsetenv("_TEST_ENV_C_");
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->port, 7890);
+    options_free(o);
+}
+END_TEST
+
+START_TEST(test_env_var_references_self)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_", "$_TEST_ENV_", 1);
+    options *o = process_text("TEST: $_TEST_ENV_\n", &err);
+    unsetenv("_TEST_ENV_");
+    ck_assert_ptr_null(o);
+    ck_assert_msg(strstr(err, "variable reference cycle") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
+START_TEST(test_env_var_include)
+{
+    char *err = NULL;
+    setenv("_TEST_ENV_A_", "include x", 1);
+    options *o = process_text("TEST: $_TEST_ENV_A_\n", &err);
+    unsetenv("_TEST_ENV_A_");
+    ck_assert_ptr_null(o);
+    ck_assert_msg(strstr(err, "Expected a top-level value to end with a new line, comment or EOF") != NULL, "%s", err);
+    free(err);
+}
+END_TEST
+
+START_TEST(test_env_var_from_included_file)
+{
+    char *dir = testutil_tempdir();
+    free(testutil_write_file(dir, "inc.conf", "TEST_PORT: $_TEST_ENV_PORT_A_\n"));
+    char *path = testutil_write_file(dir, "conf-main", "include \"./inc.conf\"\nport: $TEST_PORT\n");
+    setenv("_TEST_ENV_PORT_A_", "$_TEST_ENV_PORT_B_", 1);
+    setenv("_TEST_ENV_PORT_B_", "7890", 1);
+    char *err = NULL;
+    options *o = opts_process_config_file(path, &err);
+    unsetenv("_TEST_ENV_PORT_A_");
+    unsetenv("_TEST_ENV_PORT_B_");
+    ck_assert_msg(o != NULL, "%s", err ? err : "");
+    ck_assert_int_eq(o->port, 7890);
+    options_free(o);
+    free(err);
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_options_remote_leaf_node_name)
+{
+    opts_url urls[2] = {{.raw = "nats://user1:secretpwd@127.0.0.1:7222"},
+                        {.raw = "nats://user2:secretpwd@127.0.0.1:7222"}};
+    const char *plain = "urls=[\"nats://user1:secretpwd@127.0.0.1:7222\" \"nats://user2:secretpwd@127.0.0.1:7222\"]";
+    const char *safe = "urls=[\"nats://user1:xxxxx@127.0.0.1:7222\" \"nats://user2:xxxxx@127.0.0.1:7222\"]";
+    const char *nkey = "SUACJN3OSKWWPQXME4JUNFJ3PARXPO657GGNWNU7PK7G3AUQQYHLW26XH4";
+    struct {
+        const char *acc, *creds, *nkey, *tail, *safe_tail;
+    } cases[] = {
+        {NULL, NULL, NULL, ", account=\"$G\"", ", account=\"$G\""},
+        {"A", NULL, NULL, ", account=\"A\"", ", account=\"A\""},
+        {NULL, "credsfile", NULL, ", account=\"$G\", credentials=\"credsfile\"",
+         ", account=\"$G\", credentials=\"credsfile\""},
+        {NULL, NULL, nkey, ", account=\"$G\", nkey=\"SUACJN3OSKWWPQXME4JUNFJ3PARXPO657GGNWNU7PK7G3AUQQYHLW26XH4\"",
+         ", account=\"$G\", nkey=\"[REDACTED]\""},
+        {"A", "credsfile", NULL, ", account=\"A\", credentials=\"credsfile\"", ", account=\"A\", credentials=\"credsfile\""},
+        {"A", NULL, nkey, ", account=\"A\", nkey=\"SUACJN3OSKWWPQXME4JUNFJ3PARXPO657GGNWNU7PK7G3AUQQYHLW26XH4\"",
+         ", account=\"A\", nkey=\"[REDACTED]\""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        remote_leaf_opts r = {0};
+        r.urls = urls;
+        r.urls_count = 2;
+        r.local_account = (char *)cases[i].acc;
+        r.credentials = (char *)cases[i].creds;
+        r.nkey = (char *)cases[i].nkey;
+        char got[1024], want[1024];
+        remote_leaf_opts_name(&r, got, sizeof(got));
+        snprintf(want, sizeof(want), "%s%s", plain, cases[i].tail);
+        ck_assert_str_eq(got, want);
+        remote_leaf_opts_safe_name(&r, got, sizeof(got));
+        snprintf(want, sizeof(want), "%s%s", safe, cases[i].safe_tail);
+        ck_assert_str_eq(got, want);
+    }
+    /* quoting keeps an account with quotes apart from a credentials file */
+    remote_leaf_opts r1 = {0}, r2 = {0};
+    r1.urls = r2.urls = urls;
+    r1.urls_count = r2.urls_count = 1;
+    r1.local_account = "A";
+    r1.credentials = "creds";
+    r2.local_account = "A\", credentials=\"creds";
+    char n1[1024], n2[1024];
+    remote_leaf_opts_name(&r1, n1, sizeof(n1));
+    remote_leaf_opts_name(&r2, n2, sizeof(n2));
+    ck_assert_str_ne(n1, n2);
+}
+END_TEST
+
+START_TEST(test_account_users_loaded_properly)
+{
+    const char *conf = "listen: \"127.0.0.1:-1\"\nauthorization {\n users [\n {user: ivan, password: bar}\n"
+                       " {nkey : UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX}\n ]\n}\n"
+                       "accounts {\n synadia {\n users [\n {user: derek, password: foo}\n"
+                       " {nkey : UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2E}\n ]\n }\n}\n";
+    /* repeated: the processing order of authorization and accounts once
+     * depended on map iteration */
+    for (int i = 0; i < 20; i++) {
+        server *s = run_conf(conf);
+        options *o = server_get_opts(s);
+        ck_assert_int_eq(o->users_count, 2);
+        ck_assert_int_eq(o->nkeys_count, 2);
+        stop_run(s);
+    }
+}
+END_TEST
+
+START_TEST(test_queue_permissions)
+{
+    struct {
+        const char *perm, *queue;
+        bool err_expected;
+    } cases[] = {
+        {"allow", "queue.dev", false}, {"allow", "", true}, {"allow", "bad", true},
+        {"deny", "", false},           {"deny", "queue.dev", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char conf[512];
+        snprintf(conf, sizeof(conf),
+                 "listen: 127.0.0.1:-1\nno_auth_user: u\nauthorization {\n users [{\n"
+                 " user: u, password: pwd, permissions: { sub: { %s: [\"foo.> *.dev\"] } }\n }]\n}\n",
+                 cases[i].perm);
+        server *s = run_conf(conf);
+        int fd = client_connect(s, "");
+        char sub[128];
+        snprintf(sub, sizeof(sub), "SUB foo.bar %s%s1\r\nPING\r\n", cases[i].queue, cases[i].queue[0] ? " " : "");
+        send_text(fd, sub);
+        char *got = read_for(fd, "PONG\r\n", 2000);
+        bool violated = strstr(got, "-ERR 'Permissions Violation for Subscription to \"foo.bar\"") != NULL;
+        ck_assert_msg(violated == cases[i].err_expected, "case %zu (%s %s): %s", i, cases[i].perm, cases[i].queue,
+                      got);
+        free(got);
+        close(fd);
+        stop_run(s);
+    }
+}
+END_TEST
+
+/* Counts occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+START_TEST(test_parse_export)
+{
+    server *s = run_conf("port: -1\nsystem_account: sys\naccounts {\n"
+                         " sys { exports [{ stream \"$SYS.SERVER.ACCOUNT.*.CONNS\"\n account_token_position 4 }] }\n"
+                         " accE { exports [{ service foo.*\n account_token_position 2 }]\n"
+                         "   users [{ user ue\n password pwd }], }\n"
+                         " accI1 { imports [{ service { account accE\n subject foo.accI1 }\n to foo },"
+                         "{ stream { account sys\n subject \"$SYS.SERVER.ACCOUNT.accI1.CONNS\" } }],\n"
+                         "   users [{ user u1\n password pwd }], }\n"
+                         " accI2 { imports [{ service { account accE\n subject foo.accI2 }\n to foo },"
+                         "{ stream { account sys\n subject \"$SYS.SERVER.ACCOUNT.accI2.CONNS\" } }],\n"
+                         "   users [{ user u2\n password pwd }], }\n}\n");
+    int nc1 = user_connect(s, "u1");
+    int nc2 = user_connect(s, "u2");
+    usleep(100000);
+    /* the account CONNS events reach each importer under its own name */
+    send_text(nc1, "SUB $SYS.SERVER.ACCOUNT.accI1.CONNS 1\r\nSUB _INBOX.1 9\r\nPING\r\n");
+    free(read_for(nc1, "PONG\r\n", 2000));
+    send_text(nc2, "SUB $SYS.SERVER.ACCOUNT.accI2.CONNS 1\r\nSUB _INBOX.2 9\r\nPING\r\n");
+    free(read_for(nc2, "PONG\r\n", 2000));
+    int nc3 = user_connect(s, "u1");
+    close(nc3);
+    int nc4 = user_connect(s, "u2");
+    close(nc4);
+    /* the service export answers each importer's "foo" */
+    int ncE = user_connect(s, "ue");
+    send_text(ncE, "SUB foo.* 1\r\nPING\r\n");
+    free(read_for(ncE, "PONG\r\n", 2000));
+    send_text(nc1, "PUB foo _INBOX.1 1\r\n1\r\n");
+    char *req = read_for(ncE, "\r\n1\r\n", 2000);
+    char reply[128] = "";
+    ck_assert_msg(sscanf(req, "MSG foo.accI1 1 %127s 1", reply) == 1, "service request: %s", req);
+    free(req);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "PUB %s 1\r\n1\r\n", reply);
+    send_text(ncE, buf);
+    send_text(nc2, "PUB foo _INBOX.2 1\r\n1\r\n");
+    req = read_for(ncE, "\r\n1\r\n", 2000);
+    ck_assert_msg(sscanf(req, "MSG foo.accI2 1 %127s 1", reply) == 1, "service request: %s", req);
+    free(req);
+    snprintf(buf, sizeof(buf), "PUB %s 1\r\n1\r\n", reply);
+    send_text(ncE, buf);
+    /* each importer: its CONNS event(s) and the service response */
+    char *g1 = read_for(nc1, NULL, 1500);
+    char *g2 = read_for(nc2, NULL, 1500);
+    ck_assert_msg(strstr(g1, "MSG _INBOX.1 9 1\r\n1\r\n") != NULL, "no response for u1: %s", g1);
+    ck_assert_msg(strstr(g2, "MSG _INBOX.2 9 1\r\n1\r\n") != NULL, "no response for u2: %s", g2);
+    int conns = count_of(g1, "MSG $SYS.SERVER.ACCOUNT.accI1.CONNS 1") + count_of(g2, "MSG $SYS.SERVER.ACCOUNT.accI2.CONNS 1");
+    /* Go expects 6 messages in all: 2 responses and 4 CONNS events (connect
+     * and disconnect of nc3/nc4 change each account's count) */
+    ck_assert_msg(conns == 4, "CONNS events: %d\n%s\n%s", conns, g1, g2);
+    ck_assert_ptr_null(strstr(g1, "accI2.CONNS"));
+    ck_assert_ptr_null(strstr(g2, "accI1.CONNS"));
+    free(g1);
+    free(g2);
+    close(nc1);
+    close(nc2);
+    close(ncE);
+    stop_run(s);
+}
+END_TEST
+
+START_TEST(test_leafnode_authorization_timeout_config_parsing)
+{
+    struct {
+        const char *conf;
+        double want;
+        const char *err;
+    } tt[] = {
+        {"leafnodes { authorization {} }", 0, NULL},
+        {"leafnodes {\n authorization {\n timeout: 0\n }\n}", 0, NULL},
+        {"leafnodes {\n authorization {\n timeout: 1\n }\n}", 1, NULL},
+        {"leafnodes {\n authorization {\n timeout: random_garbage\n }\n}", 0, "invalid duration \"random_garbage\""},
+        {"leafnodes {\n authorization {\n timeout: 10s\n }\n}", 10, NULL},
+        /* bare values with a size suffix are integers */
+        {"leafnodes {\n authorization {\n timeout: 1m\n }\n}", 1000000, NULL},
+        {"leafnodes {\n authorization {\n timeout: \"1m\"\n }\n}", 60, NULL},
+        {"leafnodes {\n authorization {\n timeout: \"10m5s30ms\"\n }\n}", 605.03, NULL},
+        {"leafnodes {\n authorization {\n timeout: 0.091\n }\n}", 0.091, NULL},
+        {"leafnodes {\n authorization {\n timeout: .091\n }\n}", 0, "Floats must start with a digit"},
+    };
+    for (size_t i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
+        options *o = options_new();
+        opts_process_err pe = {0};
+        int rc = options_process_config_string(o, tt[i].conf, &pe);
+        if (tt[i].err) {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_msg(err_contains(&pe, tt[i].err), "case %zu: no error like %s", i, tt[i].err);
+        } else {
+            /* warnings are tolerated */
+            ck_assert_msg(pe.errors_count == 0, "case %zu: %s", i, pe.errors_count ? pe.errors[0] : "");
+            ck_assert_msg(o->leaf_node.auth_timeout == tt[i].want, "case %zu: got %f want %f", i,
+                          o->leaf_node.auth_timeout, tt[i].want);
+        }
+        opts_process_err_free(&pe);
+        options_free(o);
+    }
+}
+END_TEST
+
+START_TEST(test_new_server_from_config_functionality)
+{
+    char *dir = NULL;
+    /* a too large max_payload fails while processing the file */
+    char *path = create_conf_file("\n\t\tmax_payload = 3000000000\n\t", &dir);
+    options *o = options_new();
+    o->config_file = strdup(path);
+    char err[1024] = "";
+    ck_assert_ptr_null(server_new_server_from_config(o, err, sizeof(err)));
+    ck_assert(err[0] != '\0');
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+    /* max_pending below max_payload fails validation */
+    path = create_conf_file("\n\t\tmax_payload = 100000\n\t\tmax_pending = 50000\n\t", &dir);
+    o = options_new();
+    o->config_file = strdup(path);
+    err[0] = '\0';
+    ck_assert_ptr_null(server_new_server_from_config(o, err, sizeof(err)));
+    ck_assert_msg(strstr(err, "cannot be higher") != NULL, "%s", err);
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_new_server_from_config_vs_load_config)
+{
+    char *dir = NULL;
+    char *path = create_conf_file("\n\t\tport = 4224\n\t\tmax_payload = 4194304\n\t\tmax_connections = 200\n"
+                                  "\t\tping_interval = \"30s\"\n\t",
+                                  &dir);
+    /* Go LoadConfig */
+    char *perr = NULL;
+    options *o1 = opts_process_config_file(path, &perr);
+    ck_assert_msg(o1 != NULL, "%s", perr ? perr : "");
+    o1->no_log = o1->no_sigs = true;
+    char err[1024];
+    server *s1 = server_new(o1, err, sizeof(err));
+    ck_assert_msg(s1 != NULL, "%s", err);
+    /* NewServerFromConfig from just the file name */
+    options *o2 = options_new();
+    o2->config_file = strdup(path);
+    o2->no_log = o2->no_sigs = true;
+    server *s2 = server_new_server_from_config(o2, err, sizeof(err));
+    ck_assert_msg(s2 != NULL, "%s", err);
+    const options *a = server_get_opts(s1), *b = server_get_opts(s2);
+    ck_assert_int_eq(a->port, 4224);
+    ck_assert_int_eq(b->port, a->port);
+    ck_assert_int_eq(b->max_payload, 4194304);
+    ck_assert_int_eq(b->max_payload, a->max_payload);
+    ck_assert_int_eq(b->max_conn, 200);
+    ck_assert_int_eq(b->max_conn, a->max_conn);
+    ck_assert_int_eq(b->ping_interval, 30 * OPTS_SECOND);
+    ck_assert_int_eq(b->ping_interval, a->ping_interval);
+    ck_assert_str_eq(b->host, a->host);
+    ck_assert_str_eq(b->config_file, a->config_file);
+    ck_assert_str_eq(options_config_digest(b), options_config_digest(a));
+    server_free(s1);
+    server_free(s2);
+    free(perr);
+    testutil_rmtree(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
 static Suite *opts_suite(void)
 {
     Suite *s = suite_create("opts");
@@ -2099,6 +2562,19 @@ static Suite *opts_suite(void)
     tcase_add_test(tc, test_opts_print_tls_help_and_die);
     tcase_add_test(tc, test_read_operator_jwt);
     tcase_add_test(tc, test_read_multiple_operator_jwt);
+    tcase_add_test(tc, test_dynamic_port_on_listen);
+    tcase_add_test(tc, test_env_var_references_var);
+    tcase_add_test(tc, test_env_var_references_env_var);
+    tcase_add_test(tc, test_env_var_references_self);
+    tcase_add_test(tc, test_env_var_include);
+    tcase_add_test(tc, test_env_var_from_included_file);
+    tcase_add_test(tc, test_options_remote_leaf_node_name);
+    tcase_add_test(tc, test_account_users_loaded_properly);
+    tcase_add_test(tc, test_queue_permissions);
+    tcase_add_test(tc, test_parse_export);
+    tcase_add_test(tc, test_leafnode_authorization_timeout_config_parsing);
+    tcase_add_test(tc, test_new_server_from_config_functionality);
+    tcase_add_test(tc, test_new_server_from_config_vs_load_config);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1059,9 +1059,9 @@ START_TEST(test_monitor_https)
 }
 END_TEST
 
-/* The TLS context is built at start: a reload that changes tls{} is
- * refused (Go reloads it; see the issue 8 report), others pass. */
-START_TEST(test_tls_config_reload_refused)
+/* A reload that changes tls{} builds a new context for new connections
+ * (here: client certificates become required). */
+START_TEST(test_tls_config_reload_new_context)
 {
     char path[600], conf[2048], *perr = NULL;
     snprintf(path, sizeof(path), "%s/reload-%d.conf", certdir, (int)getpid());
@@ -1085,8 +1085,17 @@ START_TEST(test_tls_config_reload_refused)
     ck_assert_ptr_nonnull(f);
     fputs(conf, f);
     fclose(f);
-    ck_assert_int_eq(server_reload(t->s, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "config reload not supported for TLSConfig: old=tls{...}, new=tls{...}");
+    ck_assert_msg(server_reload(t->s, err, sizeof(err)) == 0, "%s", err);
+    SSL_CTX *cx = client_ctx("client-cert.pem", "client-key.pem", 0, 0);
+    int fd;
+    char *info = NULL;
+    SSL *ssl = tls_client(t, cx, &fd, &info);
+    ck_assert_ptr_nonnull(ssl);
+    ck_assert_msg(strstr(info, "\"tls_verify\":true") != NULL, "%s", info);
+    expect_pong(ssl);
+    close_client(ssl, fd);
+    free(info);
+    SSL_CTX_free(cx);
     stop(t);
     unlink(path);
 }
@@ -1218,7 +1227,7 @@ static Suite *tls_suite(void)
     tcase_add_test(tc, test_monitor_connz_tls_peer_certs);
     tcase_add_test(tc, test_monitor_no_tls_config);
     tcase_add_test(tc, test_monitor_https);
-    tcase_add_test(tc, test_tls_config_reload_refused);
+    tcase_add_test(tc, test_tls_config_reload_new_context);
     tcase_add_test(tc, test_rate_counter);
     tcase_add_test(tc, test_tls_connection_rate);
     suite_add_tcase(s, tc);
