@@ -454,7 +454,7 @@ void conn_info_clear(conn_info *ci)
     memset(ci, 0, sizeof(*ci));
 }
 
-static void closed_client_release(closed_client *cc)
+void closed_client_release(closed_client *cc)
 {
     if (cc && atomic_fetch_sub(&cc->refs, 1) == 1) {
         conn_info_clear(&cc->ci);
@@ -489,7 +489,7 @@ static size_t closed_ring_buffer_next(const monitor *m)
 }
 
 /* Go closedRingBuffer append. Server lock held; takes ownership of cc. */
-static void closed_ring_buffer_append(monitor *m, closed_client *cc)
+void closed_ring_buffer_append(monitor *m, closed_client *cc)
 {
     size_t i = closed_ring_buffer_next(m);
     closed_client_release(m->ring[i]);
@@ -497,14 +497,14 @@ static void closed_ring_buffer_append(monitor *m, closed_client *cc)
     m->total++;
 }
 
-static size_t closed_ring_buffer_len(const monitor *m)
+size_t closed_ring_buffer_len(const monitor *m)
 {
     return m->total > m->cap ? m->cap : (size_t)m->total;
 }
 
 /* Go closedRingBuffer totalConns: every connection ever recorded. Server
  * lock held. */
-static uint64_t closed_ring_buffer_total_conns(const monitor *m)
+uint64_t closed_ring_buffer_total_conns(const monitor *m)
 {
     return m->total;
 }
@@ -520,7 +520,7 @@ uint64_t server_total_closed_conns(server *s)
 }
 
 /* Go closedClients: oldest first, each retained. Server lock held. */
-static closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
+closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n)
 {
     size_t len = closed_ring_buffer_len(m);
     *n = 0;

@@ -135,6 +135,19 @@ typedef struct monitor monitor;
  * (Go newClosedRingBuffer). NULL on OOM. */
 monitor *monitor_new(int max_closed);
 
+/* The closed-connections ring of m (Go closedRingBuffer). All take the
+ * server lock held by the caller (or exclusive use of m).
+ * closed_ring_buffer_append takes ownership of cc (refs 1), dropping the
+ * oldest entry when full; _len is the entries kept, _total_conns every entry
+ * ever appended; _closed_clients returns the kept entries oldest first,
+ * each retained, in an array the caller frees (release each entry). */
+void closed_ring_buffer_append(monitor *m, closed_client *cc);
+size_t closed_ring_buffer_len(const monitor *m);
+uint64_t closed_ring_buffer_total_conns(const monitor *m);
+closed_client **closed_ring_buffer_closed_clients(monitor *m, size_t *n);
+/* Drops one reference to cc, freeing it with the last. */
+void closed_client_release(closed_client *cc);
+
 /* Frees the state (the HTTP server must be stopped). NULL is fine. */
 void monitor_free(monitor *m);
 

@@ -198,6 +198,23 @@ START_TEST(test_max_connections)
 }
 END_TEST
 
+/* Go TestMaxSubTokens (opts_test.go), on the wire: a subscription with more
+ * tokens than max_sub_tokens is refused with Go's error; the connection
+ * stays open and a subscription within the limit works. */
+START_TEST(test_wire_max_sub_tokens_violation)
+{
+    wire_server_t *s = wire_server_start("max_sub_tokens: 4\n");
+    wire_conn_t *c = wire_conn_setup(s);
+    wire_conn_send(c, "SUB a.b.c.d.e 1\r\n");
+    wire_expect_err(c, "Permissions Violation for Subscription to \"a.b.c.d.e\", too many tokens");
+    wire_conn_send(c, "SUB a.b.c.d 2\r\nPUB a.b.c.d 2\r\nok\r\n");
+    wire_expect_msg(c, "a.b.c.d", "2", NULL, "ok");
+    wire_assert_open(c);
+    wire_conn_close(c);
+    wire_server_free(s);
+}
+END_TEST
+
 START_TEST(test_max_subscriptions)
 {
     wire_server_t *s = wire_server_start("max_subscriptions: 10\n");
@@ -327,6 +344,7 @@ static Suite *errors_suite(void)
     tcase_add_test(tc, test_auth_client_fail_on_everything_else);
     tcase_add_test(tc, test_max_connections);
     tcase_add_test(tc, test_max_subscriptions);
+    tcase_add_test(tc, test_wire_max_sub_tokens_violation);
     tcase_add_test(tc, test_no_client_leak_on_slow_consumer);
     tcase_add_test(tc, test_parse_pub_bad_size);
     tcase_add_test(tc, test_wire_header_pub_errors);
