@@ -439,7 +439,7 @@ static void events_fill_server_info(server *s, events_internal *sys, json_t *si,
 {
     json_object_clear(si);
     ev_set_str(si, "name", server_name(s));
-    ev_set_str(si, "host", s->info_host);
+    ev_set_str(si, "host", __atomic_load_n(&s->info_host, __ATOMIC_ACQUIRE));
     ev_set_str(si, "id", server_id(s));
     ev_set_str(si, "ver", SERVER_VERSION);
     events_copy_member(si, varz, "tags");
@@ -838,7 +838,9 @@ bool server_filter_request(server *s, const event_filter_options *f)
 {
     if (!f)
         return false;
-    const char *name = server_name(s), *host = s->info_host ? s->info_host : "";
+    const char *name = server_name(s), *host = __atomic_load_n(&s->info_host, __ATOMIC_ACQUIRE);
+    if (!host)
+        host = "";
     const options *o = server_get_opts(s);
     const char *cluster = o->cluster.name ? o->cluster.name : "";
     if (f->exact_match) {
@@ -1821,7 +1823,7 @@ static void server_idz_req(server *s, subscription *sub, const char *subject, co
     if (!id)
         return;
     ev_set_str(id, "name", server_name(s));
-    ev_set_str(id, "host", s->info_host);
+    ev_set_str(id, "host", __atomic_load_n(&s->info_host, __ATOMIC_ACQUIRE));
     ev_set_str(id, "id", server_id(s));
     server_send_internal_msg(s, reply, NULL, NULL, id);
 }

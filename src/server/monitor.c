@@ -1240,7 +1240,7 @@ json_t *server_varz(server *s, char *err, size_t errlen)
     jset_str(v, "version", SERVER_VERSION);
     jset_int(v, "proto", PROTO);
     jset_str(v, "go", SERVER_GO_VERSION);
-    jset_str(v, "host", s->info_host);
+    jset_str(v, "host", __atomic_load_n(&s->info_host, __ATOMIC_ACQUIRE));
     jset_int(v, "port", s->info_port);
     if (auth_required)
         jset(v, "auth_required", json_true());

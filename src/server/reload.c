@@ -32,6 +32,8 @@ typedef struct reload_state {
     int nracc;
     SSL_CTX **rctx; /* client TLS contexts replaced by reloads (an accept may still use one) */
     int nrctx;
+    char **rhost;   /* advertised hosts replaced by reloads (events and monitoring read them) */
+    int nrhost;
 } reload_state;
 
 /* Go s.reloadMu, process wide (reloads are rare and short). */
@@ -655,9 +657,18 @@ static void client_advertise_option_apply(server *s, const options *o)
     }
     if (!host)
         return;
+    /* the old string is kept until server_free: the events send thread and
+     * monitoring read s->info_host without the server lock */
+    reload_state *st = s->reload;
+    char **rh = st ? realloc(st->rhost, (size_t)(st->nrhost + 1) * sizeof(*rh)) : NULL;
+    if (!rh) {
+        free(host);
+        return;
+    }
+    st->rhost = rh;
     pthread_mutex_lock(&s->mu);
-    free(s->info_host);
-    s->info_host = host;
+    st->rhost[st->nrhost++] = s->info_host;
+    __atomic_store_n(&s->info_host, host, __ATOMIC_RELEASE);
     s->info_port = port;
     pthread_mutex_unlock(&s->mu);
     server_noticef(s, "Reload: client_advertise = %s", o->client_advertise ? o->client_advertise : "");
@@ -1276,6 +1287,9 @@ void server_reload_free(server *s)
     for (int i = 0; i < st->nrctx; i++)
         SSL_CTX_free(st->rctx[i]);
     free(st->rctx);
+    for (int i = 0; i < st->nrhost; i++)
+        free(st->rhost[i]);
+    free(st->rhost);
     free(st);
     s->reload = NULL;
 }

@@ -429,6 +429,35 @@ START_TEST(test_client_pub_perms_cache_prune)
 }
 END_TEST
 
+/* Go pruneDenyCache: the delivery-time deny decisions are cached per
+ * subject; past the cache limit a batch is pruned and the decisions stay
+ * right for old and new subjects. */
+START_TEST(test_client_deny_cache_prune)
+{
+    client *c = client_new(NULL, CLIENT_KIND_CLIENT);
+    static const char *const allow[] = {">", NULL};
+    static const char *const deny[] = {"*.secret", NULL};
+    opts_permissions *p = perms_new();
+    p->subscribe = subj_perm(allow, deny);
+    pthread_mutex_lock(&c->mu);
+    client_set_permissions(c, p);
+    pthread_mutex_unlock(&c->mu);
+    /* a wildcard subscription overlapping the deny list loads the filter */
+    ck_assert(client_can_subscribe(c, "*.*", 3, NULL, 0));
+    char subj[32];
+    for (int i = 0; i < 300; i++) {
+        int n = snprintf(subj, sizeof(subj), "s%d.public", i);
+        ck_assert(!client_check_deny_sub(c, subj, (size_t)n, NULL, 0));
+        n = snprintf(subj, sizeof(subj), "s%d.secret", i);
+        ck_assert(client_check_deny_sub(c, subj, (size_t)n, NULL, 0));
+    }
+    ck_assert(client_check_deny_sub(c, "s0.secret", 9, NULL, 0));
+    ck_assert(!client_check_deny_sub(c, "s0.public", 9, NULL, 0));
+    auth_permissions_free(p);
+    client_release(c);
+}
+END_TEST
+
 START_TEST(test_authorization_timeout)
 {
     options *o = default_options();
@@ -1413,6 +1442,7 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, test_client_set_permissions_clears_stale_msg_deny_state);
     tcase_add_test(tc, test_client_set_permissions_publish_deny_queue_qualifier_fails_closed);
     tcase_add_test(tc, test_client_pub_perms_cache_prune);
+    tcase_add_test(tc, test_client_deny_cache_prune);
     tcase_add_test(tc, test_authorization_timeout);
     tcase_add_test(tc, test_response_permissions);
     tcase_add_test(tc, test_client_auth_required_no_auth_user);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1059,14 +1060,14 @@ END_TEST
 /* Locks and unlocks an account's mutex until told to stop. */
 typedef struct lock_spinner {
     account *acc;
-    volatile bool stop;
+    atomic_bool stop;
     pthread_t thr;
 } lock_spinner;
 
 static void *lock_spinner_run(void *arg)
 {
     lock_spinner *ls = arg;
-    while (!ls->stop) {
+    while (!atomic_load(&ls->stop)) {
         pthread_mutex_lock(&ls->acc->mu);
         pthread_mutex_unlock(&ls->acc->mu);
         usleep(1000);
@@ -1142,7 +1143,7 @@ START_TEST(test_jwt_account_import_signer_deadlock)
     ck_assert_int_eq(pthread_create(&ls.thr, NULL, lock_spinner_run, &ls), 0);
     int fd = create_client(s, &client_kp);
     expect_prefix(fd, "PONG");
-    ls.stop = true;
+    atomic_store(&ls.stop, true);
     pthread_join(ls.thr, NULL);
     /* Both imports made it in. */
     account *cl = server_lookup_account(s, client_pub);
@@ -2058,14 +2059,14 @@ typedef struct http_srv {
     const char *base;     /* base path answered with "ok" (NULL: body) */
     int delay_ms;         /* delay before answering account lookups */
     pthread_t thr;
-    volatile bool stop;
-    int requests;
+    atomic_bool stop;
+    atomic_int requests;
 } http_srv;
 
 static void *http_srv_run(void *arg)
 {
     http_srv *h = arg;
-    while (!h->stop) {
+    while (!atomic_load(&h->stop)) {
         int c = accept(h->fd, NULL, NULL);
         if (c < 0)
             continue;
@@ -2116,7 +2117,7 @@ static void http_srv_start(http_srv *h)
 
 static void http_srv_stop(http_srv *h)
 {
-    h->stop = true;
+    atomic_store(&h->stop, true);
     pthread_join(h->thr, NULL);
     close(h->fd);
 }

@@ -1274,6 +1274,17 @@ START_TEST(test_sublist_register_interest_notification)
     ck_assert(CLRQ("some.subject", "queue1", ch));
     ck_assert(CLRQ("some.subject", "queue2", ch2));
 
+    /* Registering while interest exists reports it at once and waits for
+     * its removal. */
+    qsub1 = new_q_sub("some.subject", "queue1");
+    sublist_insert(s, qsub1);
+    ck_assert_int_eq(REGQ("some.subject", "queue1", ch), SUBLIST_OK);
+    expect_one();
+    expect_true();
+    sublist_remove(s, qsub1);
+    expect_false();
+    ck_assert(CLRQ("some.subject", "queue1", ch));
+
     /* Non-blocking notifications. */
     ck_assert_int_eq(REG("bar", ch), SUBLIST_OK);
     ck_assert_int_eq(REG("baz", ch), SUBLIST_OK);
