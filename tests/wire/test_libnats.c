@@ -682,6 +682,83 @@ START_TEST(test_wire_libnats_service_across_accounts)
 }
 END_TEST
 
+
+/* A stream export consumed with a prefix: B sees A's events under
+ * "from_a." and nothing else of A. */
+START_TEST(test_wire_libnats_stream_import_with_prefix)
+{
+    wire_server_t *s = wire_server_start("accounts {\n"
+                                         " A { users: [{user: a, password: a}], exports [ {stream: \"events.>\"} ] }\n"
+                                         " B { users: [{user: b, password: b}]\n"
+                                         "     imports [ {stream: {account: A, subject: \"events.>\"}, prefix: from_a} ] }\n"
+                                         "}\n");
+    char url_a[128], url_b[128];
+    snprintf(url_a, sizeof(url_a), "nats://a:a@127.0.0.1:%d", s->port);
+    snprintf(url_b, sizeof(url_b), "nats://b:b@127.0.0.1:%d", s->port);
+    natsConnection *a = connect_to(url_a), *b = connect_to(url_b);
+    natsSubscription *all = NULL;
+    ck_assert_int_eq(natsConnection_SubscribeSync(&all, b, ">"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(b), NATS_OK);
+    ck_assert_int_eq(natsConnection_PublishString(a, "events.created", "1"), NATS_OK);
+    ck_assert_int_eq(natsConnection_PublishString(a, "private.x", "2"), NATS_OK);
+    ck_assert_int_eq(natsConnection_PublishString(a, "events.deleted", "3"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(a), NATS_OK);
+    static const char *const want[][2] = {{"from_a.events.created", "1"}, {"from_a.events.deleted", "3"}};
+    for (int i = 0; i < 2; i++) {
+        natsMsg *m = NULL;
+        ck_assert_int_eq(natsSubscription_NextMsg(&m, all, WIRE_TIMEOUT), NATS_OK);
+        ck_assert_str_eq(natsMsg_GetSubject(m), want[i][0]);
+        ck_assert_str_eq(natsMsg_GetData(m), want[i][1]);
+        natsMsg_Destroy(m);
+    }
+    natsMsg *m = NULL;
+    ck_assert_int_eq(natsSubscription_NextMsg(&m, all, 200), NATS_TIMEOUT);
+    natsSubscription_Destroy(all);
+    natsConnection_Destroy(a);
+    natsConnection_Destroy(b);
+    library_close();
+    wire_server_free(s);
+}
+END_TEST
+
+/* A weighted mapping splits traffic 80/20 within a tolerance of 5% of the
+ * messages (about 5 standard deviations at 2000 messages). */
+START_TEST(test_wire_libnats_weighted_mapping)
+{
+    wire_server_t *s = wire_server_start("mappings = {\n"
+                                         "  work: [ {destination: work.a, weight: 80%}, {destination: work.b, weight: 20%} ]\n"
+                                         "}\n");
+    natsConnection *nc = connect_to(s->url);
+    natsSubscription *sa = NULL, *sb = NULL, *orig = NULL;
+    ck_assert_int_eq(natsConnection_SubscribeSync(&sa, nc, "work.a"), NATS_OK);
+    ck_assert_int_eq(natsConnection_SubscribeSync(&sb, nc, "work.b"), NATS_OK);
+    ck_assert_int_eq(natsConnection_SubscribeSync(&orig, nc, "work"), NATS_OK);
+    ck_assert_int_eq(natsSubscription_SetPendingLimits(sa, -1, -1), NATS_OK);
+    ck_assert_int_eq(natsSubscription_SetPendingLimits(sb, -1, -1), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(nc), NATS_OK);
+    const int total = 2000;
+    for (int i = 0; i < total; i++)
+        ck_assert_int_eq(natsConnection_PublishString(nc, "work", "x"), NATS_OK);
+    ck_assert_int_eq(natsConnection_Flush(nc), NATS_OK);
+    int na = 0, nb = 0, no = 0;
+    for (int i = 0; i < 200 && na + nb < total; i++) {
+        ck_assert_int_eq(natsSubscription_GetPending(sa, &na, NULL), NATS_OK);
+        ck_assert_int_eq(natsSubscription_GetPending(sb, &nb, NULL), NATS_OK);
+        wire_sleep_ms(10);
+    }
+    ck_assert_int_eq(natsSubscription_GetPending(orig, &no, NULL), NATS_OK);
+    ck_assert_int_eq(na + nb, total);
+    ck_assert_int_eq(no, 0);
+    ck_assert_msg(abs(na - total * 8 / 10) <= total / 20, "work.a got %d of %d", na, total);
+    natsSubscription_Destroy(sa);
+    natsSubscription_Destroy(sb);
+    natsSubscription_Destroy(orig);
+    natsConnection_Destroy(nc);
+    library_close();
+    wire_server_free(s);
+}
+END_TEST
+
 static Suite *libnats_suite(void)
 {
     Suite *s = suite_create("wire_libnats");
@@ -697,6 +774,8 @@ static Suite *libnats_suite(void)
     tcase_add_test(tc, test_queue_distribution_across_routes);
     tcase_add_test(tc, test_server_restart_and_queue_subs);
     tcase_add_test(tc, test_wire_libnats_service_across_accounts);
+    tcase_add_test(tc, test_wire_libnats_stream_import_with_prefix);
+    tcase_add_test(tc, test_wire_libnats_weighted_mapping);
     suite_add_tcase(s, tc);
     return s;
 }
