@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/x509v3.h>
 
 #include "server/accounts.h"
@@ -264,6 +265,68 @@ static void client_swap_perms(client *c, client_perms *p)
     __atomic_store_n(&c->perms, p, __ATOMIC_RELEASE);
     if (old)
         server_defer_free(c->srv, client_perms_free_cb, old);
+}
+
+/* Go subjectQueueString: "subject" or "subject queue". Returns a malloc'd
+ * string or NULL. */
+static char *client_subject_queue_string(const subscription *sub)
+{
+    char *out = NULL;
+    if (sub->queue && sub->queue_len)
+        return asprintf(&out, "%.*s %.*s", (int)sub->subject_len, sub->subject, (int)sub->queue_len, sub->queue) < 0
+                   ? NULL
+                   : out;
+    return strndup(sub->subject, sub->subject_len);
+}
+
+/* Adds the entries of sl under key k of o (omitted when empty), as Go's
+ * SubjectPermission lists. */
+static void auth_public_perm_list(json_t *o, const char *k, sublist *sl, bool with_queue)
+{
+    if (!sl)
+        return;
+    sublist_subs all = {0};
+    sublist_all(sl, &all);
+    json_t *arr = all.n ? json_array() : NULL;
+    for (size_t i = 0; arr && i < all.n; i++) {
+        char *v = with_queue ? client_subject_queue_string(all.subs[i])
+                             : strndup(all.subs[i]->subject, all.subs[i]->subject_len);
+        if (v)
+            json_array_append_new(arr, json_string(v));
+        free(v);
+    }
+    free(all.subs);
+    if (arr)
+        json_object_set_new(o, k, arr);
+}
+
+json_t *client_public_permissions(client *c)
+{
+    const client_perms *p = c->perms;
+    if (!p)
+        return NULL;
+    json_t *perms = json_object(), *pub = json_object(), *sub = json_object();
+    if (!perms || !pub || !sub) {
+        json_decref(perms);
+        json_decref(pub);
+        json_decref(sub);
+        return NULL;
+    }
+    auth_public_perm_list(pub, "allow", p->pub_allow, false);
+    auth_public_perm_list(pub, "deny", p->pub_deny, false);
+    auth_public_perm_list(sub, "allow", p->sub_allow, true);
+    auth_public_perm_list(sub, "deny", p->sub_deny, true);
+    json_object_set_new(perms, "publish", pub);
+    json_object_set_new(perms, "subscribe", sub);
+    if (p->has_resp) {
+        json_t *r = json_object();
+        if (r) {
+            json_object_set_new(r, "max", json_integer(p->resp_max));
+            json_object_set_new(r, "ttl", json_integer((json_int_t)p->resp_expires));
+            json_object_set_new(perms, "responses", r);
+        }
+    }
+    return perms;
 }
 
 void client_set_permissions(client *c, const opts_permissions *perms)

@@ -251,4 +251,10 @@ void client_get_auth_user_label(const struct client *c, char *buf, size_t len);
 /* Go connectionTypeAllowed (plain NATS clients: "STANDARD"). */
 bool client_connection_type_allowed(const struct client *c, const opts_str_list *acts);
 
+/* Go (c *client) publicPermissions: the client's permissions as Go's
+ * Permissions JSON ({"publish":{"allow","deny"},"subscribe":{...},
+ * "responses":{"max","ttl"}}), or NULL when it has none. Caller holds c->mu
+ * and owns the result (json_decref). */
+struct json_t *client_public_permissions(struct client *c);
+
 #endif

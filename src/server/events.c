@@ -2097,6 +2097,10 @@ static void server_user_info_req(subscription *sub, client *c, account *acc, con
     pthread_mutex_lock(&c->mu);
     ev_set_str(ui, "user", client_get_raw_auth_user(c));
     ev_set_str(ui, "account", c->acc ? c->acc->name : "");
+    ev_set_opt_str(ui, "account_name", c->acc ? account_get_name_tag(c->acc) : NULL);
+    json_t *perms = client_public_permissions(c);
+    if (perms)
+        json_object_set_new(ui, "permissions", perms);
     pthread_mutex_unlock(&c->mu);
     json_object_set_new(resp, "data", ui);
     server_send_internal_msg(s, rp, NULL, si, resp);

@@ -1,6 +1,8 @@
-/* Port of server/client_test.go cases that need no auth, TLS, routes or
- * JetStream. Servers run in-process (port -1); clients are raw sockets. */
+/* Port of server/client_test.go cases that need no routes or JetStream
+ * (plus test/ping_test.go's TLS ping case). Servers run in-process (port
+ * -1); clients are raw sockets, TLS ones via OpenSSL. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,7 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "server/client.h"
+#include "server/const.h"
 #include "server/jwt.h"
 #include "server/monitor.h"
 #include "server/nkey.h"
@@ -1645,6 +1651,368 @@ START_TEST(test_client_limits)
 }
 END_TEST
 
+/* ---- message tracing and TLS on the client port ---- */
+
+START_TEST(test_trace_msg_headers_only)
+{
+    char err[256];
+    server *s = server_new(default_options(), err, sizeof(err));
+    ck_assert_ptr_nonnull(s);
+    last_log ll = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    server_logger lg = {&ll, noop_log, noop_log, noop_log, noop_log, noop_log, last_log_set, NULL, NULL};
+    server_set_logger(s, &lg, true, true);
+    client *c = client_new(s, CLIENT_KIND_CLIENT);
+    c->trace = true;
+    c->ncs[0] = '\0';
+    const char *hdr = "NATS/1.0\r\nFoo: 1\r\n\r\n";
+    const char *hdr2 = "NATS/1.0\r\nFoo: 1\r\nBar: 2\r\n\r\n";
+    struct {
+        const char *desc, *msg;
+        int hdr;
+        const char *wanted;
+        int max;
+    } cases[] = {
+        {"payload only", "test\r\n", 0, "", 0},
+        {"header only", hdr, (int)strlen(hdr), "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]", 0},
+        {"with header and payload", "NATS/1.0\r\nFoo: 1\r\n\r\ntest\r\n", (int)strlen(hdr),
+         "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]", 0},
+        {"max length", hdr, (int)strlen(hdr), "<<- MSG_PAYLOAD: [\"NATS/1...\"]", 6},
+        {"two headers max length", hdr2, (int)strlen(hdr2), "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\nBar...\"]",
+         21},
+    };
+    options *o = server_get_opts(s);
+    o->trace_headers = true;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        o->max_traced_msg_len = cases[i].max;
+        c->ps.pa.hdr = cases[i].hdr;
+        ll.msg[0] = '\0';
+        client_trace_msg(c, cases[i].msg, strlen(cases[i].msg));
+        ck_assert_msg(strcmp(ll.msg, cases[i].wanted) == 0, "%s: want %s, got %s", cases[i].desc, cases[i].wanted,
+                      ll.msg);
+    }
+    client_release(c);
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+}
+END_TEST
+
+/* A logger keeping every trace line. */
+typedef struct trace_cap {
+    pthread_mutex_t mu;
+    char *text;
+    size_t len;
+} trace_cap;
+
+static void trace_cap_add(void *ctx, const char *m)
+{
+    trace_cap *t = ctx;
+    pthread_mutex_lock(&t->mu);
+    size_t n = strlen(m);
+    t->text = realloc(t->text, t->len + n + 2);
+    memcpy(t->text + t->len, m, n);
+    t->len += n;
+    t->text[t->len++] = '\n';
+    t->text[t->len] = '\0';
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* The tail (from "->> MSG_PAYLOAD:") of the last delivery trace line once
+ * it contains needle (any when NULL) within ms; the last one seen, or NULL
+ * when there is none, on timeout (caller frees). */
+static char *trace_cap_last_delivery(trace_cap *t, const char *needle, int ms)
+{
+    static const char tag[] = "->> MSG_PAYLOAD:";
+    int64_t end = now_ms() + ms;
+    for (;;) {
+        char *res = NULL;
+        pthread_mutex_lock(&t->mu);
+        const char *last = NULL;
+        for (const char *p = t->text; p && (p = strstr(p, tag)); p += sizeof(tag) - 1)
+            last = p;
+        if (last)
+            res = strndup(last, (size_t)(strchr(last, '\n') - last));
+        pthread_mutex_unlock(&t->mu);
+        if ((res && (!needle || strstr(res, needle))) || now_ms() >= end)
+            return res;
+        free(res);
+        usleep(5000);
+    }
+}
+
+/* A started server with tracing on, every trace line kept in t. */
+static server *run_traced_server(trace_cap *t, bool trace_headers)
+{
+    options *o = default_options();
+    o->trace = true;
+    o->trace_headers = trace_headers;
+    char err[512];
+    server *s = server_new(o, err, sizeof(err));
+    ck_assert_msg(s != NULL, "server_new: %s", err);
+    server_set_io_threads(s, 2);
+    static server_logger lg;
+    lg = (server_logger){t, noop_log, noop_log, noop_log, noop_log, noop_log, trace_cap_add, NULL, NULL};
+    server_set_logger(s, &lg, true, true);
+    ck_assert_msg(server_start(s, err, sizeof(err)) == 0, "start: %s", err);
+    ck_assert(server_ready_for_connections(s, 2000));
+    return s;
+}
+
+static void stop_traced_server(server *s, trace_cap *t)
+{
+    server_shutdown(s);
+    server_set_logger(s, NULL, false, false);
+    server_free(s);
+    free(t->text);
+    t->text = NULL;
+    t->len = 0;
+}
+
+START_TEST(test_trace_msg_delivery)
+{
+    trace_cap t = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    server *s = run_traced_server(&t, false);
+    int nc = connect_client(s, "CONNECT {\"verbose\":false,\"headers\":true}\r\nSUB foo 1\r\nPING\r\n");
+    expect_contains(nc, "PONG\r\n");
+    int ncp = connect_client(s, "CONNECT {\"verbose\":false,\"headers\":true}\r\nSUB _INBOX.r.* 1\r\nPING\r\n");
+    expect_contains(ncp, "PONG\r\n");
+
+    /* Request with headers; the responder answers with headers too. */
+    const char *rh = "NATS/1.0\r\nA: A:1\r\nB: B:2\r\n\r\n";
+    char buf[512];
+    snprintf(buf, sizeof(buf), "HPUB foo _INBOX.r.1 %zu %zu\r\n%sHello Traced\r\n", strlen(rh), strlen(rh) + 12,
+             rh);
+    send_str(ncp, buf);
+    expect_contains(nc, "Hello Traced\r\n");
+    const char *ah = "NATS/1.0\r\nA: 1\r\nB: 2\r\n\r\n";
+    snprintf(buf, sizeof(buf), "HPUB _INBOX.r.1 %zu %zu\r\n%sHi Traced\r\n", strlen(ah), strlen(ah) + 9, ah);
+    send_str(nc, buf);
+    expect_contains(ncp, "Hi Traced\r\n");
+    char *m = trace_cap_last_delivery(&t, "Hi Traced", 2000);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_msg(strstr(m, "NATS/1.0") != NULL, "%s", m);
+    ck_assert_msg(strstr(m, "Hi Traced") != NULL, "%s", m);
+    free(m);
+
+    /* A plain request and response. */
+    send_str(nc, "SUB bar 2\r\nPING\r\n");
+    expect_contains(nc, "PONG\r\n");
+    send_str(ncp, "PUB bar _INBOX.r.2 0\r\n\r\n");
+    expect_contains(nc, "MSG bar 2 _INBOX.r.2 0\r\n");
+    send_str(nc, "PUB _INBOX.r.2 14\r\nPlain Response\r\n");
+    expect_contains(ncp, "Plain Response\r\n");
+    m = trace_cap_last_delivery(&t, "Plain Response", 2000);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_msg(strstr(m, "Plain Response") != NULL, "%s", m);
+    free(m);
+    close(nc);
+    close(ncp);
+    stop_traced_server(s, &t);
+}
+END_TEST
+
+/* Go calls traceMsgDelivery directly; here the same payloads go through a
+ * real delivery, which traces them on the subscriber. */
+START_TEST(test_trace_msg_delivery_with_headers)
+{
+    const char *hdr = "NATS/1.0\r\nFoo: 1\r\n\r\n";
+    const char *hdr2 = "NATS/1.0\r\nFoo: bar\r\nBar: baz\r\n\r\n";
+    struct {
+        const char *name, *hdr, *payload;
+        bool trace_headers;
+        const char *expected;
+    } cases[] = {
+        {"delivery with headers enabled", hdr, "", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]"},
+        {"delivery with full message", hdr, "test", false,
+         "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\n\\r\\ntest\"]"},
+        {"delivery with headers only", hdr, "test", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]"},
+        {"delivery multiple headers", hdr2, "", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: bar\\r\\nBar: baz\"]"},
+        {"delivery with payload but headers only tracing", hdr2, "payload data", true,
+         "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: bar\\r\\nBar: baz\"]"},
+        {"delivery no headers but tracing enabled", NULL, "plain message", false,
+         "->> MSG_PAYLOAD: [\"plain message\"]"},
+        {"delivery headers disabled but deliver enabled", hdr, "payload", false,
+         "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\n\\r\\npayload\"]"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        trace_cap t = {.mu = PTHREAD_MUTEX_INITIALIZER};
+        server *s = run_traced_server(&t, cases[i].trace_headers);
+        int sub = connect_client(s, "CONNECT {\"verbose\":false,\"headers\":true}\r\nSUB foo 1\r\nPING\r\n");
+        expect_contains(sub, "PONG\r\n");
+        int pub = connect_client(s, "CONNECT {\"verbose\":false,\"headers\":true}\r\nPING\r\n");
+        expect_contains(pub, "PONG\r\n");
+        char buf[512];
+        size_t pl = strlen(cases[i].payload);
+        if (cases[i].hdr) {
+            size_t hl = strlen(cases[i].hdr);
+            snprintf(buf, sizeof(buf), "HPUB foo %zu %zu\r\n%s%s\r\n", hl, hl + pl, cases[i].hdr, cases[i].payload);
+        } else {
+            snprintf(buf, sizeof(buf), "PUB foo %zu\r\n%s\r\n", pl, cases[i].payload);
+        }
+        send_str(pub, buf);
+        expect_contains(sub, cases[i].hdr ? "HMSG foo 1 " : "MSG foo 1 ");
+        char *got = trace_cap_last_delivery(&t, NULL, 2000);
+        ck_assert_msg(got != NULL, "%s: no delivery trace", cases[i].name);
+        ck_assert_msg(strcmp(got, cases[i].expected) == 0, "%s: want %s, got %s", cases[i].name, cases[i].expected,
+                      got);
+        free(got);
+        close(sub);
+        close(pub);
+        stop_traced_server(s, &t);
+    }
+}
+END_TEST
+
+/* Certificates for the TLS tests, generated into a fresh temporary dir by
+ * tests/wire/certs/gen.sh (caller removes it with rm_cert_dir). */
+static void gen_cert_dir(char dir[64])
+{
+    snprintf(dir, 64, "/tmp/cnatsd-unit-client-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "sh %s/tests/wire/certs/gen.sh %s >/dev/null 2>&1", CNATSD_SOURCE_DIR, dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void rm_cert_dir(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Client TLS handshake on fd without verifying the server; NULL on error. */
+static SSL *tls_handshake_insecure(int fd, SSL_CTX *ctx)
+{
+    SSL *ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    int64_t end = now_ms() + 3000;
+    for (;;) {
+        int rc = SSL_connect(ssl);
+        if (rc == 1)
+            return ssl;
+        int e = SSL_get_error(ssl, rc);
+        if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_SYSCALL) && errno == EAGAIN &&
+            now_ms() < end)
+            continue;
+        ERR_clear_error();
+        SSL_free(ssl);
+        return NULL;
+    }
+}
+
+/* Reads decrypted bytes until needle, close or ms (caller frees). */
+static char *tls_read_until(SSL *ssl, const char *needle, int ms, bool *closed)
+{
+    size_t cap = 1 << 14, len = 0;
+    char *b = calloc(1, cap);
+    int64_t end = now_ms() + ms;
+    *closed = false;
+    while ((!needle || !strstr(b, needle)) && now_ms() < end) {
+        if (len + 4097 > cap) {
+            cap *= 2;
+            b = realloc(b, cap);
+        }
+        int n = SSL_read(ssl, b + len, 4096);
+        if (n > 0) {
+            len += (size_t)n;
+            b[len] = '\0';
+            continue;
+        }
+        int e = SSL_get_error(ssl, n);
+        if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno != EAGAIN) || e == SSL_ERROR_SSL) {
+            *closed = true;
+            break;
+        }
+    }
+    ERR_clear_error();
+    return b;
+}
+
+START_TEST(test_ping_sent_to_tls_connection)
+{
+    char dir[64];
+    gen_cert_dir(dir);
+    char conf[2048];
+    snprintf(conf, sizeof(conf),
+             "ping_interval: \"50ms\"\nping_max: 2\n"
+             "tls {\n cert_file: \"%s/server-cert.pem\"\n key_file: \"%s/server-key.pem\"\n"
+             " ca_file: \"%s/ca.pem\"\n timeout: 5\n}\n",
+             dir, dir, dir);
+    options *o = conf_options(conf);
+    ck_assert_int_eq(o->ping_interval, 50 * 1000000LL);
+    ck_assert_int_eq(o->max_pings_out, 2);
+    server *s = run_server(o);
+    int fd = dial(s);
+    char *info = read_until(fd, "\r\n", 2000);
+    ck_assert_msg(strncmp(info, "INFO ", 5) == 0 && strstr(info, "\"tls_required\":true"), "%s", info);
+    free(info);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    ck_assert_ptr_nonnull(ctx);
+    SSL *ssl = tls_handshake_insecure(fd, ctx);
+    ck_assert_ptr_nonnull(ssl);
+    const char *cs = "CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":true}\r\n";
+    ck_assert_int_eq(SSL_write(ssl, cs, (int)strlen(cs)), (int)strlen(cs));
+    /* Never answering: the max PINGs come, then the stale error and close. */
+    bool closed = false;
+    char *got = tls_read_until(ssl, "-ERR 'Stale Connection'\r\n", 3000, &closed);
+    ck_assert_msg(strstr(got, "-ERR 'Stale Connection'\r\n") != NULL, "no stale error, got: %s", got);
+    ck_assert_msg(count_str(got, "PING\r\n") == 2, "want 2 PINGs, got: %s", got);
+    free(got);
+    if (!closed) {
+        got = tls_read_until(ssl, NULL, 2000, &closed);
+        free(got);
+    }
+    ck_assert_msg(closed, "expected the server to close the connection");
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    close(fd);
+    server_free(s);
+    rm_cert_dir(dir);
+}
+END_TEST
+
+START_TEST(test_tls_client_handshake_first_fallback_delay_config_values)
+{
+    char dir[64];
+    gen_cert_dir(dir);
+    struct {
+        const char *name, *val;
+        bool first;
+        int64_t delay;
+    } tests[] = {
+        {"first as boolean true", "true", true, 0},
+        {"first as boolean false", "false", false, 0},
+        {"first as string true", "\"true\"", true, 0},
+        {"first as string false", "\"false\"", false, 0},
+        {"first as string on", "on", true, 0},
+        {"first as string off", "off", false, 0},
+        {"first as string auto", "auto", true, DEFAULT_TLS_HANDSHAKE_FIRST_FALLBACK_DELAY},
+        {"first as string auto_fallback", "auto_fallback", true, DEFAULT_TLS_HANDSHAKE_FIRST_FALLBACK_DELAY},
+        {"first as fallback duration", "300ms", true, 300 * 1000000LL},
+    };
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        char conf[2048];
+        snprintf(conf, sizeof(conf),
+                 "listen: \"127.0.0.1:-1\"\ntls {\n cert_file: \"%s/server-cert.pem\"\n"
+                 " key_file: \"%s/server-key.pem\"\n timeout: 1\n first: %s\n}\n",
+                 dir, dir, tests[i].val);
+        server *s = run_server(conf_options(conf));
+        options *o = server_get_opts(s);
+        if (tests[i].first) {
+            ck_assert_msg(o->tls_handshake_first, "%s: expected tls first to be true", tests[i].name);
+            ck_assert_msg(o->tls_handshake_first_fallback == tests[i].delay, "%s: fallback %lld, want %lld",
+                          tests[i].name, (long long)o->tls_handshake_first_fallback, (long long)tests[i].delay);
+        } else {
+            ck_assert_msg(!o->tls_handshake_first, "%s: expected tls first to be false", tests[i].name);
+            ck_assert_msg(o->tls_handshake_first_fallback == 0, "%s: fallback %lld, want 0", tests[i].name,
+                          (long long)o->tls_handshake_first_fallback);
+        }
+        server_free(s);
+    }
+    rm_cert_dir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("client");
@@ -1701,6 +2069,11 @@ int main(void)
     tcase_add_test(tc, test_client_ping_no_auth_user_exceptions_and_restrictions);
     tcase_add_test(tc, test_client_repeat_connect_switches_account_and_cleans_old_subs);
     tcase_add_test(tc, test_client_limits);
+    tcase_add_test(tc, test_trace_msg_headers_only);
+    tcase_add_test(tc, test_trace_msg_delivery);
+    tcase_add_test(tc, test_trace_msg_delivery_with_headers);
+    tcase_add_test(tc, test_ping_sent_to_tls_connection);
+    tcase_add_test(tc, test_tls_client_handshake_first_fallback_delay_config_values);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }

@@ -10,7 +10,7 @@
  * - gateways: TestSystemAccountWithGateways, TestGatewayNameClientInfo;
  * - leafnodes: TestSystemAccountingWithLeafNodes;
  * - JetStream: TestServerEventsHealthZSingleServer, TestServerEventsStatsZJetStreamApiLevel;
- * - operator mode / JWT accounts: TestSystemAccountFromConfig, TestAccountClaimsUpdates*,
+ * - operator mode / JWT accounts: TestAccountClaimsUpdates*,
  *   TestBadAccountUpdate, TestAccountConnsLimitExceededAfterUpdate*, TestAccountReqInfo,
  *   TestAccountReqMonitoring (imports of the system services into other accounts);
  * - Go runtime only: TestServerEventsProfileZNotBlockingRecvQ, TestServerEventsStatszMaxProcsMemLimit.
@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,12 @@
 #include <unistd.h>
 
 #include "server/accounts.h"
+#include "server/auth.h"
 #include "server/client.h"
 #include "server/events.h"
+#include "server/jwt.h"
 #include "server/monitor.h"
+#include "server/nkey.h"
 #include "server/opts.h"
 #include "server/server.h"
 #include "testutil.h"
@@ -1206,6 +1210,190 @@ START_TEST(test_server_events_lame_duck_event)
 }
 END_TEST
 
+/* From client_test.go: the user label of log lines (Nkey, User, Token, N/A). */
+START_TEST(test_client_user_info)
+{
+    char got[256];
+    char nkey[] = "UD6AYQSOIN2IN5OGC6VQZCR4H3UFMIOXSW6NNS6N53CLJA4PB56CEJJI";
+    char user[] = "foo";
+    char token[] = "s3cr3t!";
+    client c = {0};
+    c.cid = 1024;
+    c.opts.nkey = nkey;
+    client_get_auth_user(&c, got, sizeof(got));
+    ck_assert_str_eq(got, "Nkey \"UD6AYQSOIN2IN5OGC6VQZCR4H3UFMIOXSW6NNS6N53CLJA4PB56CEJJI\"");
+
+    memset(&c, 0, sizeof(c));
+    c.cid = 1024;
+    c.opts.username = user;
+    client_get_auth_user(&c, got, sizeof(got));
+    ck_assert_str_eq(got, "User \"foo\"");
+
+    memset(&c, 0, sizeof(c));
+    c.cid = 1024;
+    client_get_auth_user(&c, got, sizeof(got));
+    ck_assert_str_eq(got, "User \"N/A\"");
+
+    memset(&c, 0, sizeof(c));
+    c.cid = 1024;
+    c.opts.token = token;
+    client_get_auth_user(&c, got, sizeof(got));
+    ck_assert_str_eq(got, "Token \"[REDACTED]\"");
+}
+END_TEST
+
+/* From client_test.go: $SYS.REQ.USER.INFO names the requester's user and
+ * account, for a no_auth_user with permissions and for a system user.
+ * cnatsd's reply has no "permissions" yet (Go publicPermissions needs an
+ * auth.c accessor), so only user, account and account_name are compared;
+ * the admin password is "admin" because the dial helper sends user as pass. */
+START_TEST(test_client_user_info_req)
+{
+    server *s = run_server("listen: 127.0.0.1:-1\n"
+                           "PERMS = {\n"
+                           "  publish = { allow: \"$SYS.REQ.>\", deny: \"$SYS.REQ.ACCOUNT.>\" }\n"
+                           "  subscribe = \"_INBOX.>\"\n"
+                           "  allow_responses: true\n"
+                           "}\n"
+                           "accounts: {\n"
+                           "  A: { users: [ { user: dlc, password: pass, permissions: $PERMS } ] }\n"
+                           "  $SYS { users = [ { user: \"admin\", pass: \"admin\" } ] }\n"
+                           "}\n"
+                           "no_auth_user: dlc\n");
+    conn *nc = dial_ok(s, NULL, "dlc");
+    json_t *m = request(nc, "$SYS.REQ.USER.INFO", "", 2000);
+    ck_assert_msg(m != NULL, "no user info response for dlc");
+    const json_t *d = json_object_get(m, "data");
+    ck_assert_msg(json_is_object(d), "no data");
+    ck_assert_str_eq(jstr(d, "user", NULL), "dlc");
+    ck_assert_str_eq(jstr(d, "account", NULL), "A");
+    ck_assert_str_eq(jstr(d, "account_name", NULL), "A");
+    /* Go's Permissions for $PERMS with the allow_responses defaults */
+    char *perms = json_dumps(json_object_get(d, "permissions"), JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_ptr_nonnull(perms);
+    ck_assert_str_eq(perms, "{\"publish\":{\"allow\":[\"$SYS.REQ.>\"],\"deny\":[\"$SYS.REQ.ACCOUNT.>\"]},"
+                            "\"responses\":{\"max\":1,\"ttl\":120000000000},"
+                            "\"subscribe\":{\"allow\":[\"_INBOX.>\"]}}");
+    free(perms);
+    ck_assert_ptr_null(json_object_get(d, "expires"));
+    ck_assert_ptr_null(json_object_get(m, "error"));
+    json_decref(m);
+    conn_close(nc);
+
+    conn *sc = dial_ok(s, "admin", "admin");
+    m = request(sc, "$SYS.REQ.USER.INFO", "", 2000);
+    ck_assert_msg(m != NULL, "no user info response for admin");
+    d = json_object_get(m, "data");
+    ck_assert_msg(json_is_object(d), "no data");
+    ck_assert_str_eq(jstr(d, "user", NULL), "admin");
+    ck_assert_str_eq(jstr(d, "account", NULL), "$SYS");
+    ck_assert_str_eq(jstr(d, "account_name", NULL), "$SYS");
+    ck_assert_ptr_null(json_object_get(d, "permissions"));
+    ck_assert_ptr_null(json_object_get(d, "expires"));
+    json_decref(m);
+    conn_close(sc);
+    server_free(s);
+}
+END_TEST
+
+/* A tiny HTTP server answering every GET with one body (URL resolver). */
+typedef struct http_srv {
+    int fd;
+    int port;
+    const char *body;
+    pthread_t thr;
+    atomic_bool stop;
+    atomic_int requests;
+} http_srv;
+
+static void *http_srv_run(void *arg)
+{
+    http_srv *h = arg;
+    while (!atomic_load(&h->stop)) {
+        int c = accept(h->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        char req[2048];
+        size_t n = 0;
+        req[0] = '\0';
+        while (n < sizeof(req) - 1 && !strstr(req, "\r\n\r\n")) {
+            ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+            req[n] = '\0';
+        }
+        atomic_fetch_add(&h->requests, 1);
+        char resp[8192];
+        int rl = snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                          strlen(h->body), h->body);
+        ssize_t w = write(c, resp, (size_t)rl);
+        (void)w;
+        close(c);
+    }
+    return NULL;
+}
+
+static void http_srv_start(http_srv *h)
+{
+    h->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(h->fd, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(h->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(h->fd, 16), 0);
+    socklen_t al = sizeof(a);
+    getsockname(h->fd, (struct sockaddr *)&a, &al);
+    h->port = ntohs(a.sin_port);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+    setsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ck_assert_int_eq(pthread_create(&h->thr, NULL, http_srv_run, h), 0);
+}
+
+static void http_srv_stop(http_srv *h)
+{
+    atomic_store(&h->stop, true);
+    pthread_join(h->thr, NULL);
+    close(h->fd);
+}
+
+/* system_account names a JWT account fetched through the URL resolver. */
+START_TEST(test_system_account_from_config)
+{
+    nkey_pair okp, akp;
+    char opub[NKEY_PUBLIC_STR_LEN + 1], apub[NKEY_PUBLIC_STR_LEN + 1], err[256];
+    ck_assert_int_eq(nkey_from_seed("SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU", &okp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&okp, opub, sizeof(opub)), NKEY_OK);
+    ck_assert_int_eq(nkey_create_account(&akp), NKEY_OK);
+    ck_assert_int_eq(nkey_pair_public_key(&akp, apub, sizeof(apub)), NKEY_OK);
+    jwt_account_claims *nac = jwt_new_account_claims(apub);
+    ck_assert_ptr_nonnull(nac);
+    char *ajwt = jwt_account_claims_encode(nac, &okp, err, sizeof(err));
+    ck_assert_msg(ajwt != NULL, "account encode: %s", err);
+    jwt_account_claims_free(nac);
+
+    http_srv h = {.body = ajwt};
+    http_srv_start(&h);
+    char *conf = NULL;
+    ck_assert_int_gt(asprintf(&conf,
+                              "trusted: %s\n"
+                              "system_account: %s\n"
+                              "resolver: URL(\"http://127.0.0.1:%d/jwt/v1/accounts/\")\n",
+                              opub, apub, h.port),
+                     0);
+    server *s = run_server(conf);
+    account *acc = server_system_account(s);
+    ck_assert_msg(acc != NULL, "System Account not properly set");
+    ck_assert_str_eq(acc->name, apub);
+    ck_assert_int_gt(atomic_load(&h.requests), 0);
+    server_free(s);
+    http_srv_stop(&h);
+    free(conf);
+    free(ajwt);
+}
+END_TEST
+
 static Suite *events_suite(void)
 {
     Suite *s = suite_create("events");
@@ -1235,6 +1423,9 @@ static Suite *events_suite(void)
     tcase_add_test(tc, test_server_events_reload);
     tcase_add_test(tc, test_send_internal_account_msg_with_reply_does_not_mutate_header_slice);
     tcase_add_test(tc, test_events_reset_ch_send_no_panic_after_shutdown_eventing);
+    tcase_add_test(tc, test_client_user_info);
+    tcase_add_test(tc, test_client_user_info_req);
+    tcase_add_test(tc, test_system_account_from_config);
     suite_add_tcase(s, tc);
     return s;
 }

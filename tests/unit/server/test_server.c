@@ -762,6 +762,47 @@ START_TEST(test_client_write_loop_stall)
 }
 END_TEST
 
+START_TEST(test_server_auth_block_and_sys_accounts)
+{
+    /* An authorization block next to a $SYS account: the block's users
+     * connect, anonymous clients are rejected. */
+    options *o = options_new();
+    ck_assert_ptr_nonnull(o);
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o,
+                                           "listen: 127.0.0.1:-1\n"
+                                           "server_name: s-test\n"
+                                           "authorization {\n"
+                                           "  users = [ { user: \"u\", password: \"pass\"} ]\n"
+                                           "}\n"
+                                           "accounts {\n"
+                                           "  $SYS: { users: [ { user: admin, password: pwd } ] }\n"
+                                           "}\n",
+                                           &pe);
+    char buf[1024] = "";
+    opts_process_err_format(&pe, buf, sizeof(buf));
+    opts_process_err_free(&pe);
+    ck_assert_msg(rc == 0, "config: %s", buf);
+    o->no_log = true;
+    o->no_sigs = true;
+    server *s = run_server(o);
+    int ok = connect_client(s, "CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"pass\"}\r\nPING\r\n");
+    expect_contains(ok, "PONG\r\n");
+    int bad = connect_client(s, "CONNECT {\"verbose\":false}\r\nPING\r\n");
+    bool eof = false;
+    char *got = read_until(bad, "Authorization Violation", 2000, &eof);
+    ck_assert_msg(strstr(got, "-ERR 'Authorization Violation'") != NULL, "got: %s", got);
+    ck_assert_ptr_null(strstr(got, "PONG"));
+    free(got);
+    close(bad);
+    /* The good connection is unaffected. */
+    send_str(ok, "PING\r\n");
+    expect_contains(ok, "PONG\r\n");
+    close(ok);
+    server_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("server");
@@ -792,6 +833,7 @@ int main(void)
     tcase_add_test(tc, test_process_command_line_args);
     tcase_add_test(tc, test_server_shutdown_during_start);
     tcase_add_test(tc, test_client_write_loop_stall);
+    tcase_add_test(tc, test_server_auth_block_and_sys_accounts);
     suite_add_tcase(s, tc);
     return testutil_run_suite(s);
 }
