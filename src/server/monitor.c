@@ -1665,8 +1665,8 @@ static json_t *ext_import_json(const char *subject, const char *account, const c
     return o;
 }
 
-/* Go newExtImport for a service import (nil: the invalid placeholder).
- * Latency tracking and sharing do not exist in cnatsd: always false. */
+/* Go newExtImport (with newExtServiceLatency) for a service import; a NULL
+ * si gives Go's entry for an import that could not be resolved. */
 static json_t *monitor_new_ext_import(const account_service_import *si, bool type_str)
 {
     if (!si) {
@@ -1682,7 +1682,20 @@ static json_t *monitor_new_ext_import(const account_service_import *si, bool typ
         jset(o, "tracking", json_false());
         return o;
     }
-    return ext_import_json(si->to, si->acc ? si->acc->name : NULL, si->from, si->from, true, type_str);
+    json_t *o = ext_import_json(si->to, si->acc ? si->acc->name : NULL, si->from, si->from, true, type_str);
+    if (o) {
+        jset(o, "share", json_boolean(si->share));
+        jset(o, "tracking", json_boolean(si->lat_subject != NULL));
+        if (si->lat_subject) {
+            json_t *lat = json_object();
+            if (lat) {
+                jset_int(lat, "sampling", si->lat_sampling);
+                jset_str(lat, "results", si->lat_subject);
+                jset(o, "latency", lat);
+            }
+        }
+    }
+    return o;
 }
 
 static json_t *export_json(const char *subject, bool service, account_resp_type rt,

@@ -2690,6 +2690,48 @@ END_TEST
 
 /* ---- features beyond the Go tests ---- */
 
+/* A service import of an export with latency tracking reports tracking,
+ * share and the latency settings (Go newExtImport/newExtServiceLatency). */
+START_TEST(test_monitor_accountz_tracked_import)
+{
+    options *o = monitor_options();
+    o->no_system_account = false; /* latency results need the system account */
+    opts_process_err pe = {0};
+    int rc = options_process_config_string(o,
+                                           "accounts {\n"
+                                           "  A { users: [{user: a, password: a}]\n"
+                                           "      exports: [{service: \"svc\", latency: {sampling: 50%, subject: "
+                                           "lat.results}}] }\n"
+                                           "  B { users: [{user: b, password: b}]\n"
+                                           "      imports: [{service: {account: A, subject: svc}, share: true}] }\n"
+                                           "  SYS {}\n"
+                                           "}\n"
+                                           "system_account: SYS\n",
+                                           &pe);
+    ck_assert_msg(rc == 0, "config: %s", pe.errors_count ? pe.errors[0] : "?");
+    opts_process_err_free(&pe);
+    server *s = run_server_opts(o);
+    json_t *az = poll_json(s, "/accountz?acc=B");
+    json_t *im = json_object_get(json_object_get(az, "account_detail"), "imports");
+    bool found = false;
+    for (size_t i = 0; i < json_array_size(im); i++) {
+        json_t *e = json_array_get(im, i);
+        const char *acc = jstr(e, "account");
+        if (!acc || strcmp(acc, "A") != 0)
+            continue;
+        found = true;
+        ck_assert(json_is_true(json_object_get(e, "tracking")));
+        ck_assert(json_is_true(json_object_get(e, "share")));
+        json_t *lat = json_object_get(e, "latency");
+        ck_assert_int_eq(jint(lat, "sampling"), 50);
+        ck_assert_str_eq(jstr(lat, "results"), "lat.results");
+    }
+    ck_assert(found);
+    json_decref(az);
+    server_free(s);
+}
+END_TEST
+
 START_TEST(test_monitor_accountz_detail)
 {
     server *s = run_server_conf(
@@ -3622,6 +3664,7 @@ int main(void)
     tcase_add_test(tc, test_monitor_both_ports_configured);
     tcase_add_test(tc, test_monitor_stop);
     tcase_add_test(tc, test_monitor_accountz_detail);
+    tcase_add_test(tc, test_monitor_accountz_tracked_import);
     tcase_add_test(tc, test_monitor_expvarz);
     tcase_add_test(tc, test_monitor_ports_file);
     tcase_add_test(tc, test_monitor_redact_bearer_jwt);
