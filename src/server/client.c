@@ -2016,9 +2016,11 @@ void client_process_inbound_msg(client *c, const char *msg, size_t len)
     }
     if (mapped)
         c->ps.pa.subject = orig;
-    msg_trace_send_event(mt);
-    c->ps.pa.trace = NULL;
-    msg_trace_free(mt);
+    if (mt) { /* untraced messages (nearly all) skip both calls */
+        msg_trace_send_event(mt);
+        c->ps.pa.trace = NULL;
+        msg_trace_free(mt);
+    }
 }
 
 /* ---- flushing ------------------------------------------------------------------------------- */
